@@ -1,0 +1,29 @@
+# journaling — PGXS build.  The version lives only in journaling.control.
+EXTENSION = journaling
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = journaling
+OBJS = \
+	src/journaling.o \
+	src/identity.o \
+	src/entry_vector.o
+
+DATA = $(wildcard $(EXTENSION)--*.sql)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=pg_trgm
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=pg_trgm
+
+EXTRA_CLEAN = results/ regression.diffs regression.out output_iso/ tmp_check/
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# META.json must carry the control file's version (checked on every build).
+all: check-version
+.PHONY: check-version
+check-version:
+	@grep -q '"version": *"$(EXTVERSION)"' META.json || \
+		{ echo "META.json version differs from journaling.control ($(EXTVERSION))" >&2; exit 1; }
