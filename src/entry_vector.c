@@ -8,8 +8,9 @@
  *   setweight(to_tsvector('english', coalesce(array_to_string(tags, ' '), '')), 'C')
  *
  * with the same built-in functions, but reads at most
- * JOURNALING_VECTOR_INPUT_LIMIT bytes of text in total, so a tsvector never
- * reaches its 1 MB limit and an entry of any size is still stored whole.
+ * JOURNALING_VECTOR_INPUT_LIMIT bytes of text in total (title and tags at
+ * most an eighth of it each), so a tsvector never reaches its 1 MB limit and
+ * an entry of any size is still stored whole.
  * word_count is the number of whitespace-separated words of the whole
  * content (Python's str.split() rule, which the legacy apps used).
  */
@@ -138,32 +139,32 @@ JournalingWordCount(const char *s, size_t len)
 }
 
 /*
- * Weighted tsvector of up to *budget bytes of s; the cut falls on a
- * character boundary, preferably at a space so no word is split.
+ * The length of the first at most limit bytes of s, cut on a character
+ * boundary and preferably at a space so no word is split.
  */
-static Datum
-weighted_vector(const char *s, int len, char weight, int *budget)
+static int
+bounded_length(const char *s, int len, int limit)
 {
-	Datum		vec;
+	int			cut;
+	int			i;
 
-	if (len > *budget)
-	{
-		int			cut = pg_mbcliplen(s, len, *budget);
-		int			i;
+	if (len <= limit)
+		return len;
+	cut = pg_mbcliplen(s, len, limit);
+	for (i = cut; i > 0 && i > cut - 64; i--)
+		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t')
+			return i;
+	return cut;
+}
 
-		for (i = cut; i > 0 && i > cut - 64; i--)
-			if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t')
-			{
-				cut = i;
-				break;
-			}
-		len = cut;
-	}
-	*budget -= len;
+/* setweight(to_tsvector('english', s), weight) */
+static Datum
+weighted_vector(const char *s, int len, char weight)
+{
+	Datum		vec = DirectFunctionCall2(to_tsvector_byid,
+										  ObjectIdGetDatum(english_config()),
+										  PointerGetDatum(cstring_to_text_with_len(s, len)));
 
-	vec = DirectFunctionCall2(to_tsvector_byid,
-							  ObjectIdGetDatum(english_config()),
-							  PointerGetDatum(cstring_to_text_with_len(s, len)));
 	return DirectFunctionCall2(tsvector_setweight, vec, CharGetDatum(weight));
 }
 
@@ -195,10 +196,28 @@ joined_tags(Datum tags, int *len)
 	return buf.data;
 }
 
+/* A text column's bytes and length; NULL reads as the empty string. */
+static const char *
+field_text(HeapTuple tuple, int attnum, TupleDesc desc, int *len)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, desc, &isnull);
+	text	   *t;
+
+	*len = 0;
+	if (isnull)
+		return "";
+	t = DatumGetTextPP(value);
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
+}
+
 /* Equal values without detoasting two copies of an unchanged toasted datum. */
 static bool
-same_value(Datum a, bool a_null, Datum b, bool b_null, int16 typlen)
+same_value(Datum a, bool a_null, Datum b, bool b_null, Form_pg_attribute att)
 {
+	int16		typlen = att->attlen;
+
 	if (a_null || b_null)
 		return a_null && b_null;
 	if (typlen == -1 &&
@@ -206,7 +225,7 @@ same_value(Datum a, bool a_null, Datum b, bool b_null, int16 typlen)
 		VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(b)) &&
 		memcmp(DatumGetPointer(a), DatumGetPointer(b), VARSIZE_EXTERNAL(DatumGetPointer(a))) == 0)
 		return true;
-	return datum_image_eq(a, b, false, typlen);
+	return datum_image_eq(a, b, att->attbyval, typlen);
 }
 
 /* On UPDATE: do the inputs and maintained outputs equal the old row's? */
@@ -217,7 +236,7 @@ row_unchanged(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const EntryCol
 	cols->word_count, cols->search_vector};
 	int			i;
 
-	for (i = 0; i < lengthof(attnums); i++)
+	for (i = 0; i < (int) lengthof(attnums); i++)
 	{
 		bool		old_null,
 					new_null;
@@ -225,7 +244,7 @@ row_unchanged(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const EntryCol
 		Datum		new_value = heap_getattr(newtup, attnums[i], desc, &new_null);
 
 		if (!same_value(old_value, old_null, new_value, new_null,
-						TupleDescAttr(desc, attnums[i] - 1)->attlen))
+						TupleDescAttr(desc, attnums[i] - 1)))
 			return false;
 	}
 	return true;
@@ -240,11 +259,16 @@ journaling_entry_vector_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	HeapTuple	newtup;
 	EntryColumns *cols;
-	int			budget = JOURNALING_VECTOR_INPUT_LIMIT;
+	const char *title;
+	const char *content;
+	const char *tags;
+	int			title_len;
+	int			content_len;
+	int			tags_len = 0;
 	Datum		value;
 	bool		isnull;
 	Datum		vec;
-	int64		words = 0;
+	int64		words;
 	int			replace_cols[2];
 	Datum		replace_values[2];
 	bool		replace_nulls[2] = {false, false};
@@ -266,41 +290,24 @@ journaling_entry_vector_trigger(PG_FUNCTION_ARGS)
 		row_unchanged(trigdata->tg_trigtuple, newtup, desc, cols))
 		return PointerGetDatum(newtup);
 
-	/* title, weight A */
-	value = heap_getattr(newtup, cols->title, desc, &isnull);
-	if (isnull)
-		vec = weighted_vector("", 0, 'A', &budget);
-	else
-	{
-		text	   *t = DatumGetTextPP(value);
-
-		vec = weighted_vector(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 'A', &budget);
-	}
-
-	/* content, weight B; a NULL content is left to the NOT NULL constraint */
-	value = heap_getattr(newtup, cols->content, desc, &isnull);
-	if (!isnull)
-	{
-		text	   *t = DatumGetTextPP(value);
-
-		words = JournalingWordCount(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-		vec = DirectFunctionCall2(tsvector_concat, vec,
-								  weighted_vector(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 'B', &budget));
-	}
-	else
-		vec = DirectFunctionCall2(tsvector_concat, vec, weighted_vector("", 0, 'B', &budget));
-
-	/* tags, weight C */
+	/* The three inputs; NULLs read as empty (content's NOT NULL is checked later). */
+	title = field_text(newtup, cols->title, desc, &title_len);
+	content = field_text(newtup, cols->content, desc, &content_len);
 	value = heap_getattr(newtup, cols->tags, desc, &isnull);
-	if (!isnull)
-	{
-		int			len;
-		char	   *joined = joined_tags(value, &len);
+	tags = isnull ? "" : joined_tags(value, &tags_len);
 
-		vec = DirectFunctionCall2(tsvector_concat, vec, weighted_vector(joined, len, 'C', &budget));
-	}
-	else
-		vec = DirectFunctionCall2(tsvector_concat, vec, weighted_vector("", 0, 'C', &budget));
+	words = JournalingWordCount(content, content_len);
+
+	/* Title and tags may use an eighth of the budget each, content the rest. */
+	title_len = bounded_length(title, title_len, JOURNALING_VECTOR_INPUT_LIMIT / 8);
+	tags_len = bounded_length(tags, tags_len, JOURNALING_VECTOR_INPUT_LIMIT / 8);
+	content_len = bounded_length(content, content_len,
+								 JOURNALING_VECTOR_INPUT_LIMIT - title_len - tags_len);
+
+	vec = DirectFunctionCall2(tsvector_concat,
+							  weighted_vector(title, title_len, 'A'),
+							  weighted_vector(content, content_len, 'B'));
+	vec = DirectFunctionCall2(tsvector_concat, vec, weighted_vector(tags, tags_len, 'C'));
 
 	if (words > PG_INT32_MAX)
 		words = PG_INT32_MAX;
