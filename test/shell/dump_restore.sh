@@ -44,7 +44,7 @@ pg_dump -Fc -d $src -f "$dump"
 pg_restore -d $dst --exit-on-error "$dump"
 
 tables=$(psql -d $src -At -c "SELECT relname FROM pg_class WHERE relnamespace = 'journaling'::regnamespace AND relkind = 'r' ORDER BY 1")
-n=$(( $(wc -w <<<"$tables") * 2 + 3 ))
+n=$(( $(wc -w <<<"$tables") * 2 + 4 ))
 echo "1..$n"
 i=0
 ok() { i=$((i + 1)); if [ "$1" = "$2" ]; then echo "ok $i - $3"; else echo "not ok $i - $3 (source: $1, restored: $2)"; fi; }
@@ -63,4 +63,13 @@ next=$(psql -d $dst -At -c "INSERT INTO journaling.import_runs (source, format) 
 psql -d $dst -c "INSERT INTO journaling.journal_entries (user_id, content) VALUES ('00000000-0000-0000-0000-0000000000aa', 'after restore')" >/dev/null 2>&1 \
   && next="$next ok" || next="$next failed"
 ok "$next" "3 ok" "next inserts succeed after restore (import run id 3, new entry)"
-psql -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
+# A role that may read the tables but not bypass row-level security cannot
+# produce a silently incomplete backup: pg_dump refuses.
+psql -d $src -c "DROP ROLE IF EXISTS journaling_dumper" -c "CREATE ROLE journaling_dumper LOGIN" \
+     -c "GRANT USAGE ON SCHEMA journaling TO journaling_dumper" \
+     -c "GRANT SELECT ON ALL TABLES IN SCHEMA journaling TO journaling_dumper" \
+     -c "GRANT SELECT ON ALL SEQUENCES IN SCHEMA journaling TO journaling_dumper" >/dev/null 2>&1
+if out=$(pg_dump -U journaling_dumper -d $src -f /dev/null 2>&1); then verdict=wrote; else verdict=refused; fi
+grep -q "row-level security" <<<"$out" || verdict="$verdict ($out)"
+ok "$verdict" "refused" "pg_dump by a role without BYPASSRLS fails instead of writing an empty backup"
+psql -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst" -c "DROP ROLE journaling_dumper"
