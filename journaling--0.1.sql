@@ -380,127 +380,37 @@ CREATE TRIGGER journal_entries_search_vector
 
 --------------------------------------------------------------------------------
 -- Row-level security: enabled and forced on every per-user table, one policy
--- per command, all keyed on journaling.current_user_id().
+-- per command, all keyed on journaling.current_user_id(), WITH CHECK on writes
+-- so a row can neither be written for nor handed to another user.
 --------------------------------------------------------------------------------
-ALTER TABLE journaling.users ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.users FORCE ROW LEVEL SECURITY;
-CREATE POLICY users_select ON journaling.users FOR SELECT
-    USING (id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY users_insert ON journaling.users FOR INSERT
-    WITH CHECK (id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY users_update ON journaling.users FOR UPDATE
-    USING (id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY users_delete ON journaling.users FOR DELETE
-    USING (id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.topics ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.topics FORCE ROW LEVEL SECURITY;
-CREATE POLICY topics_select ON journaling.topics FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY topics_insert ON journaling.topics FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY topics_update ON journaling.topics FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY topics_delete ON journaling.topics FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.journal_entries ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.journal_entries FORCE ROW LEVEL SECURITY;
-CREATE POLICY journal_entries_select ON journaling.journal_entries FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY journal_entries_insert ON journaling.journal_entries FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY journal_entries_update ON journaling.journal_entries FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY journal_entries_delete ON journaling.journal_entries FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.entry_topics ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.entry_topics FORCE ROW LEVEL SECURITY;
-CREATE POLICY entry_topics_select ON journaling.entry_topics FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY entry_topics_insert ON journaling.entry_topics FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY entry_topics_update ON journaling.entry_topics FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY entry_topics_delete ON journaling.entry_topics FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.sentiment_analysis ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.sentiment_analysis FORCE ROW LEVEL SECURITY;
-CREATE POLICY sentiment_analysis_select ON journaling.sentiment_analysis FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY sentiment_analysis_insert ON journaling.sentiment_analysis FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY sentiment_analysis_update ON journaling.sentiment_analysis FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY sentiment_analysis_delete ON journaling.sentiment_analysis FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.psychology_insights ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.psychology_insights FORCE ROW LEVEL SECURITY;
-CREATE POLICY psychology_insights_select ON journaling.psychology_insights FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY psychology_insights_insert ON journaling.psychology_insights FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY psychology_insights_update ON journaling.psychology_insights FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY psychology_insights_delete ON journaling.psychology_insights FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.chat_sessions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.chat_sessions FORCE ROW LEVEL SECURITY;
-CREATE POLICY chat_sessions_select ON journaling.chat_sessions FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY chat_sessions_insert ON journaling.chat_sessions FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY chat_sessions_update ON journaling.chat_sessions FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY chat_sessions_delete ON journaling.chat_sessions FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.messages ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.messages FORCE ROW LEVEL SECURITY;
-CREATE POLICY messages_select ON journaling.messages FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY messages_insert ON journaling.messages FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY messages_update ON journaling.messages FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY messages_delete ON journaling.messages FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.user_memory ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.user_memory FORCE ROW LEVEL SECURITY;
-CREATE POLICY user_memory_select ON journaling.user_memory FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_memory_insert ON journaling.user_memory FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_memory_update ON journaling.user_memory FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_memory_delete ON journaling.user_memory FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.usage ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.usage FORCE ROW LEVEL SECURITY;
-CREATE POLICY usage_select ON journaling.usage FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY usage_insert ON journaling.usage FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY usage_update ON journaling.usage FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY usage_delete ON journaling.usage FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+DO $rls$
+DECLARE
+    tbl pg_catalog.text;
+    key pg_catalog.text;
+    owner_is pg_catalog.text;
+BEGIN
+    FOR tbl, key IN
+        SELECT t.tbl, t.key FROM (VALUES
+            ('users', 'id'), ('topics', 'user_id'), ('journal_entries', 'user_id'),
+            ('entry_topics', 'user_id'), ('sentiment_analysis', 'user_id'),
+            ('psychology_insights', 'user_id'), ('chat_sessions', 'user_id'),
+            ('messages', 'user_id'), ('user_memory', 'user_id'), ('usage', 'user_id')
+        ) AS t(tbl, key)
+    LOOP
+        owner_is := pg_catalog.format('%I OPERATOR(pg_catalog.=) journaling.current_user_id()', key);
+        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I ENABLE ROW LEVEL SECURITY', tbl);
+        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I FORCE ROW LEVEL SECURITY', tbl);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR SELECT USING (%s)',
+                                  tbl || '_select', tbl, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR INSERT WITH CHECK (%s)',
+                                  tbl || '_insert', tbl, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
+                                  tbl || '_update', tbl, owner_is, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR DELETE USING (%s)',
+                                  tbl || '_delete', tbl, owner_is);
+    END LOOP;
+END
+$rls$;
 
 -- Import bookkeeping belongs to the database role that ran the import.
 ALTER TABLE journaling.import_runs ENABLE ROW LEVEL SECURITY;
