@@ -6,7 +6,8 @@ MODULE_big = journaling
 OBJS = \
 	src/journaling.o \
 	src/identity.o \
-	src/entry_vector.o
+	src/entry_vector.o \
+	src/moodstats.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -27,3 +28,8 @@ all: check-version
 check-version:
 	@grep -q '"version": *"$(EXTVERSION)"' META.json || \
 		{ echo "META.json version differs from journaling.control ($(EXTVERSION))" >&2; exit 1; }
+
+# The double-double arithmetic of moodstats relies on separately rounded
+# products and sums: never let the compiler fuse them.
+src/moodstats.o: override CFLAGS += -ffp-contract=off
+src/moodstats.o: src/moodstats_math.h src/journaling.h src/compat.h

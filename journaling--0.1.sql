@@ -485,3 +485,320 @@ REVOKE ALL ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) FROM PUBLIC
 
 COMMENT ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) IS
 'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base read-only, and set_user()';
+
+--------------------------------------------------------------------------------
+-- Mood statistics (src/moodstats.c)
+--
+-- journaling.moodstats is a fixed-size aggregate state: count, exact day sums,
+-- double-double mood sums, min/max mood and first/last day.  Its accessors
+-- agree with count, avg, var_samp, stddev_samp, min, max and regr_slope over
+-- the same rows.  A NULL mood is ignored; a NULL day still counts the mood
+-- but not for slope, first_day and last_day.
+--------------------------------------------------------------------------------
+
+CREATE TYPE journaling.moodstats;
+
+CREATE FUNCTION journaling.moodstats_in(pg_catalog.cstring)
+RETURNS journaling.moodstats
+AS 'MODULE_PATHNAME', 'journaling_moodstats_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.moodstats_in(pg_catalog.cstring) IS
+'Input function of journaling.moodstats';
+
+CREATE FUNCTION journaling.moodstats_out(journaling.moodstats)
+RETURNS pg_catalog.cstring
+AS 'MODULE_PATHNAME', 'journaling_moodstats_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.moodstats_out(journaling.moodstats) IS
+'Output function of journaling.moodstats (exact: reads back to the same value)';
+
+CREATE FUNCTION journaling.moodstats_recv(pg_catalog.internal)
+RETURNS journaling.moodstats
+AS 'MODULE_PATHNAME', 'journaling_moodstats_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.moodstats_recv(pg_catalog.internal) IS
+'Binary input function of journaling.moodstats';
+
+CREATE FUNCTION journaling.moodstats_send(journaling.moodstats)
+RETURNS pg_catalog.bytea
+AS 'MODULE_PATHNAME', 'journaling_moodstats_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.moodstats_send(journaling.moodstats) IS
+'Binary output function of journaling.moodstats';
+
+CREATE TYPE journaling.moodstats (
+    INTERNALLENGTH = 136,
+    INPUT = journaling.moodstats_in,
+    OUTPUT = journaling.moodstats_out,
+    RECEIVE = journaling.moodstats_recv,
+    SEND = journaling.moodstats_send,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+
+COMMENT ON TYPE journaling.moodstats IS
+'Mergeable mood statistics of a set of (mood, day) rows: count, mean, variance, min, max, first/last day and least-squares slope';
+
+-- Accessors: pure functions of the state.
+CREATE FUNCTION journaling.n(journaling.moodstats)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_n'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.n(journaling.moodstats) IS
+'Number of non-NULL moods, as count(mood)';
+
+CREATE FUNCTION journaling.mean(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_mean'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mean(journaling.moodstats) IS
+'Mean mood, as avg(mood); NULL without moods';
+
+CREATE FUNCTION journaling.stddev(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_stddev'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.stddev(journaling.moodstats) IS
+'Sample standard deviation of the moods, as stddev_samp(mood); NULL with fewer than two moods';
+
+CREATE FUNCTION journaling.variance(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_variance'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.variance(journaling.moodstats) IS
+'Sample variance of the moods, as var_samp(mood); NULL with fewer than two moods';
+
+CREATE FUNCTION journaling.min_mood(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_min_mood'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.min_mood(journaling.moodstats) IS
+'Least mood, as min(mood); NULL without moods';
+
+CREATE FUNCTION journaling.max_mood(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_max_mood'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.max_mood(journaling.moodstats) IS
+'Greatest mood, as max(mood); NULL without moods';
+
+CREATE FUNCTION journaling.first_day(journaling.moodstats)
+RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'journaling_moodstats_first_day'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.first_day(journaling.moodstats) IS
+'Earliest day of the rows with both a mood and a day; NULL without such rows';
+
+CREATE FUNCTION journaling.last_day(journaling.moodstats)
+RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'journaling_moodstats_last_day'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.last_day(journaling.moodstats) IS
+'Latest day of the rows with both a mood and a day; NULL without such rows';
+
+CREATE FUNCTION journaling.slope(journaling.moodstats)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_moodstats_slope'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.slope(journaling.moodstats) IS
+'Least-squares mood change per day, as regr_slope(mood, day - date ''2000-01-01''); NULL with fewer than two distinct days';
+
+-- Aggregate support.  Transition functions are not STRICT: a NULL day still
+-- counts the mood, a NULL mood is skipped.
+CREATE FUNCTION journaling.mood_agg_trans(journaling.moodstats, pg_catalog.float8, pg_catalog.date)
+RETURNS journaling.moodstats
+AS 'MODULE_PATHNAME', 'journaling_mood_agg_trans'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_agg_trans(journaling.moodstats, pg_catalog.float8, pg_catalog.date) IS
+'Transition function of mood_agg: add one (mood, day) row';
+
+CREATE FUNCTION journaling.moodstats_combine(journaling.moodstats, journaling.moodstats)
+RETURNS journaling.moodstats
+AS 'MODULE_PATHNAME', 'journaling_moodstats_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.moodstats_combine(journaling.moodstats, journaling.moodstats) IS
+'Merge two mood statistics: combine function of mood_agg and rollup, transition function of rollup';
+
+CREATE FUNCTION journaling.mood_agg_mtrans(pg_catalog.internal, pg_catalog.float8, pg_catalog.date)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'journaling_mood_agg_mtrans'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_agg_mtrans(pg_catalog.internal, pg_catalog.float8, pg_catalog.date) IS
+'Moving-window transition function of mood_agg: add one row to the frame';
+
+CREATE FUNCTION journaling.mood_agg_minv(pg_catalog.internal, pg_catalog.float8, pg_catalog.date)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'journaling_mood_agg_minv'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_agg_minv(pg_catalog.internal, pg_catalog.float8, pg_catalog.date) IS
+'Moving-window inverse transition function of mood_agg: remove the earliest row of the frame';
+
+-- Not STRICT: an empty frame gives the empty state.
+CREATE FUNCTION journaling.mood_agg_mfinal(pg_catalog.internal)
+RETURNS journaling.moodstats
+AS 'MODULE_PATHNAME', 'journaling_mood_agg_mfinal'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_agg_mfinal(pg_catalog.internal) IS
+'Moving-window final function of mood_agg: the statistics of the current frame';
+
+CREATE AGGREGATE journaling.mood_agg(mood pg_catalog.float8, day pg_catalog.date) (
+    SFUNC = journaling.mood_agg_trans,
+    STYPE = journaling.moodstats,
+    INITCOND = '(v=1,n=0,np=0,sy=0/0,syy=0/0,min=0,max=0,first=0,last=0,sx=0,sxx=0,syp=0/0,sxy=0/0)',
+    COMBINEFUNC = journaling.moodstats_combine,
+    MSFUNC = journaling.mood_agg_mtrans,
+    MINVFUNC = journaling.mood_agg_minv,
+    MSTYPE = pg_catalog.internal,
+    MSSPACE = 512,
+    MFINALFUNC = journaling.mood_agg_mfinal,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journaling.mood_agg(pg_catalog.float8, pg_catalog.date) IS
+'Mood statistics of the rows (NULL moods ignored); parallel-safe, and O(1) per row in moving windows (OVER (... ROWS n PRECEDING))';
+
+CREATE AGGREGATE journaling.rollup(journaling.moodstats) (
+    SFUNC = journaling.moodstats_combine,
+    STYPE = journaling.moodstats,
+    INITCOND = '(v=1,n=0,np=0,sy=0/0,syy=0/0,min=0,max=0,first=0,last=0,sx=0,sxx=0,syp=0/0,sxy=0/0)',
+    COMBINEFUNC = journaling.moodstats_combine,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journaling.rollup(journaling.moodstats) IS
+'Merge mood statistics (e.g. per-day states into a month): equals mood_agg over the underlying rows';
+
+-- Not STRICT: NULL moods are skipped but every alpha is checked.
+CREATE FUNCTION journaling.mood_ewma_trans(pg_catalog.internal, pg_catalog.float8, pg_catalog.float8)
+RETURNS pg_catalog.internal
+AS 'MODULE_PATHNAME', 'journaling_mood_ewma_trans'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_ewma_trans(pg_catalog.internal, pg_catalog.float8, pg_catalog.float8) IS
+'Transition function of mood_ewma';
+
+-- Not STRICT: runs on the state even when no mood was seen, returning NULL.
+CREATE FUNCTION journaling.mood_ewma_final(pg_catalog.internal)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'journaling_mood_ewma_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.mood_ewma_final(pg_catalog.internal) IS
+'Final function of mood_ewma';
+
+CREATE AGGREGATE journaling.mood_ewma(mood pg_catalog.float8, alpha pg_catalog.float8) (
+    SFUNC = journaling.mood_ewma_trans,
+    STYPE = pg_catalog.internal,
+    FINALFUNC = journaling.mood_ewma_final,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journaling.mood_ewma(pg_catalog.float8, pg_catalog.float8) IS
+'Exponentially weighted moving average of the moods in the order given (mood_ewma(mood, 0.3 ORDER BY day)): s1 = x1, sk = alpha*xk + (1-alpha)*s(k-1); NULL moods skipped';
+
+-- STABLE: reads journal_entries (under row-level security).  Not STRICT: the
+-- since/until defaults are NULL.
+CREATE FUNCTION journaling.mood_trend(user_id pg_catalog.uuid,
+                                      bucket pg_catalog.text DEFAULT 'week',
+                                      since pg_catalog.date DEFAULT NULL,
+                                      until pg_catalog.date DEFAULT NULL)
+RETURNS TABLE(bucket_start pg_catalog.date, entries pg_catalog.int8, avg_mood pg_catalog.float8,
+              stddev_mood pg_catalog.float8, min_mood pg_catalog.float8, max_mood pg_catalog.float8,
+              slope pg_catalog.float8, moving_avg pg_catalog.float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+#variable_conflict use_column
+DECLARE
+    span pg_catalog.interval;
+BEGIN
+    IF bucket IS NULL THEN
+        RAISE EXCEPTION 'bucket must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Use ''day'', ''week'' or ''month''.';
+    ELSIF bucket OPERATOR(pg_catalog.=) 'day' THEN
+        span := pg_catalog.make_interval(days => 3);
+    ELSIF bucket OPERATOR(pg_catalog.=) 'week' THEN
+        span := pg_catalog.make_interval(weeks => 3);
+    ELSIF bucket OPERATOR(pg_catalog.=) 'month' THEN
+        span := pg_catalog.make_interval(months => 3);
+    ELSE
+        RAISE EXCEPTION 'unknown bucket "%"', bucket
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''day'', ''week'' or ''month''.';
+    END IF;
+
+    RETURN QUERY
+    WITH buckets AS (
+        SELECT pg_catalog.date_trunc(mood_trend.bucket, e.entry_date::pg_catalog.timestamp)::pg_catalog.date AS b,
+               pg_catalog.count(*) AS n_entries,
+               journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date) AS st
+          FROM journaling.journal_entries e
+         WHERE e.user_id OPERATOR(pg_catalog.=) mood_trend.user_id
+           AND (mood_trend.since IS NULL OR e.entry_date OPERATOR(pg_catalog.>=) mood_trend.since)
+           AND (mood_trend.until IS NULL OR e.entry_date OPERATOR(pg_catalog.<=) mood_trend.until)
+         GROUP BY 1
+    )
+    SELECT k.b,
+           k.n_entries,
+           journaling.mean(k.st),
+           journaling.stddev(k.st),
+           journaling.min_mood(k.st),
+           journaling.max_mood(k.st),
+           journaling.slope(k.st),
+           journaling.mean(journaling.rollup(k.st) OVER (ORDER BY k.b RANGE BETWEEN span PRECEDING AND CURRENT ROW))
+      FROM buckets k
+     ORDER BY k.b;
+END
+$body$;
+
+COMMENT ON FUNCTION journaling.mood_trend(pg_catalog.uuid, pg_catalog.text, pg_catalog.date, pg_catalog.date) IS
+'Mood per day, ISO week or month bucket of one user''s entries (only buckets with entries); moving_avg is the mean mood of the current and three preceding calendar buckets, weighted by mood count. Row-level security applies';
+
+-- STABLE: reads journal_entries (under row-level security) and CURRENT_DATE.
+-- Not STRICT so that a NULL user gives (0, 0) like an unknown one.
+CREATE FUNCTION journaling.streaks(user_id pg_catalog.uuid)
+RETURNS TABLE(current_streak pg_catalog.int4, longest_streak pg_catalog.int4)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    WITH days AS (
+        SELECT DISTINCT e.entry_date AS d
+          FROM journaling.journal_entries e
+         WHERE e.user_id OPERATOR(pg_catalog.=) streaks.user_id
+    ), runs AS (
+        SELECT pg_catalog.min(g.d) AS first_d, pg_catalog.max(g.d) AS last_d,
+               pg_catalog.count(*)::pg_catalog.int4 AS len
+          FROM (SELECT days.d,
+                       days.d OPERATOR(pg_catalog.-)
+                           (pg_catalog.row_number() OVER (ORDER BY days.d))::pg_catalog.int4 AS grp
+                  FROM days) g
+         GROUP BY g.grp
+    )
+    SELECT COALESCE(pg_catalog.max(r.len) FILTER (
+               WHERE r.first_d OPERATOR(pg_catalog.<=) CURRENT_DATE
+                 AND r.last_d OPERATOR(pg_catalog.>=) (CURRENT_DATE OPERATOR(pg_catalog.-) 1)), 0),
+           COALESCE(pg_catalog.max(r.len), 0)
+      FROM runs r
+$body$;
+
+COMMENT ON FUNCTION journaling.streaks(pg_catalog.uuid) IS
+'Runs of consecutive days with at least one entry: the run that includes today or yesterday (CURRENT_DATE, session time zone), else 0, and the longest run. Row-level security applies';
