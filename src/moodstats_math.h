@@ -172,22 +172,19 @@ ms_dd_mul(ms_dd a, ms_dd b)
 	return ms_quick_two_sum(p.hi, p.lo);
 }
 
-/* a / b, double-double by double-double. */
+/* a / b, double-double by double (one correction step). */
 static inline ms_dd
-ms_dd_div(ms_dd a, ms_dd b)
+ms_dd_div_d(ms_dd a, double b)
 {
-	double		q1,
-				q2,
-				q3;
-	ms_dd		r;
+	double		q1 = a.hi / b;
+	ms_dd		p = ms_two_prod(q1, b);
+	ms_dd		r = ms_two_sum(a.hi, -p.hi);
+	double		q2;
 
-	q1 = a.hi / b.hi;
-	r = ms_dd_add(a, ms_dd_neg(ms_dd_mul(b, (ms_dd) {q1, 0.0})));
-	q2 = r.hi / b.hi;
-	r = ms_dd_add(r, ms_dd_neg(ms_dd_mul(b, (ms_dd) {q2, 0.0})));
-	q3 = r.hi / b.hi;
-	r = ms_quick_two_sum(q1, q2);
-	return ms_dd_add_d(r, q3);
+	r.lo -= p.lo;
+	r.lo += a.lo;
+	q2 = (r.hi + r.lo) / b;
+	return ms_quick_two_sum(q1, q2);
 }
 
 /* Exact double-double value of a 64-bit integer. */
@@ -409,28 +406,26 @@ ms_combine(MoodStats *a, const MoodStats *b)
 static inline double
 ms_mean(const MoodStats *s)
 {
-	ms_dd		m = ms_dd_div(s->sy, ms_dd_from_i64(s->n));
-
-	return m.hi + m.lo;
+	/* the sum rounded once, then one division: within two ulps */
+	return (s->sy.hi + s->sy.lo) / (double) s->n;
 }
 
 /* Sample variance of the moods; requires n >= 2. */
 static inline double
 ms_variance(const MoodStats *s)
 {
-	ms_dd		n = ms_dd_from_i64(s->n);
+	double		n = (double) s->n;
 	ms_dd		ss;				/* sum of squared deviations */
-	ms_dd		v;
 
 	/* all moods equal: exactly zero, whatever the rounding of the sums */
 	if (s->min == s->max)
 		return 0.0;
 	/* syy - sy^2 / n */
-	ss = ms_dd_add(s->syy, ms_dd_neg(ms_dd_div(ms_dd_mul(s->sy, s->sy), n)));
+	ss = ms_dd_add(s->syy, ms_dd_neg(ms_dd_div_d(ms_dd_mul(s->sy, s->sy), n)));
 	if (ss.hi <= 0.0)
 		return 0.0;
-	v = ms_dd_div(ss, ms_dd_add_d(n, -1.0));
-	return v.hi + v.lo;
+	/* the cancellation happened in double-double; one rounding suffices now */
+	return (ss.hi + ss.lo) / (n - 1.0);
 }
 
 /*
@@ -469,8 +464,7 @@ ms_slope(const MoodStats *s, bool *valid)
 		}
 		sxy_n = ms_dd_add(ms_dd_mul(ms_dd_from_i64(s->np), s->sxy),
 						  ms_dd_neg(ms_dd_mul(ms_dd_from_i64(s->sx), s->syp)));
-		r = ms_dd_div(sxy_n, r);
-		return r.hi + r.lo;
+		return (sxy_n.hi + sxy_n.lo) / (r.hi + r.lo);
 	}
 	if (sxx_n <= 0)
 	{
@@ -479,8 +473,7 @@ ms_slope(const MoodStats *s, bool *valid)
 	}
 	sxy_n = ms_dd_add(ms_dd_mul(ms_dd_from_i64(s->np), s->sxy),
 					  ms_dd_neg(ms_dd_mul(ms_dd_from_i64(s->sx), s->syp)));
-	r = ms_dd_div(sxy_n, ms_dd_from_i128(sxx_n));
-	return r.hi + r.lo;
+	return (sxy_n.hi + sxy_n.lo) / (double) sxx_n;
 }
 
 /* Exponentially weighted moving average step: s = alpha*x + (1-alpha)*s. */
