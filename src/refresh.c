@@ -1,0 +1,368 @@
+/*
+ * refresh.c — journaling.refresh_statistics(): maintain daily_stats and
+ * user_statistics from the change log.
+ *
+ * Protocol (one transaction, run as the extension owner with
+ * row_security = off, so every user's rows are read):
+ *
+ *  1. pg_try_advisory_xact_lock(REFRESH_LOCK_KEY); if another refresh holds
+ *     it, return (and log) mode 'skipped' at once.  No other lock is taken
+ *     beyond the ordinary ones of SELECT/INSERT/UPDATE/DELETE, so readers and
+ *     writers of journal_entries and readers of the statistics never wait.
+ *  2. DELETE ... RETURNING every change-log row visible to the statement's
+ *     snapshot into a temporary table of distinct (user_id, day) pairs.  A
+ *     writer that commits after that snapshot leaves its rows in the log for
+ *     the next refresh; a writer whose rows were consumed committed before
+ *     it, so its entries are visible to every later statement of this
+ *     refresh (each takes a newer snapshot).  No change can be lost.
+ *  3. Incremental mode: recompute the touched days from journal_entries,
+ *     delete days left without entries, then recompute the touched users
+ *     (plus, when CURRENT_DATE moved since the last run, every user whose
+ *     current streak may have changed) from daily_stats.  Bulk mode (full,
+ *     or more than half of the users touched): recompute everything.
+ *  4. Log the run in journaling.refresh_log and return the same row.
+ *
+ * The user-level query is the one of the view journaling.user_statistics_live
+ * with journaling.daily_stats in place of journaling.daily_stats_live, so
+ * the stored rows equal the live ones exactly.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "journaling.h"
+
+/*
+ * Key of the transaction-level advisory lock that serializes refreshes in a
+ * database: the bytes of "jrnlrfsh" read as a big-endian int8.
+ */
+#define REFRESH_LOCK_KEY INT64CONST(7670314527420216168)
+
+/* Touched users above this fraction of the known users choose bulk mode. */
+#define REFRESH_BULK_FRACTION 0.5
+
+#define USERS_TEMP "pg_temp.journaling_refresh_users"
+#define DAYS_TEMP "pg_temp.journaling_refresh_days"
+
+/*
+ * The user-level statistics of the rows of DAILY (an expression aliased s
+ * with the columns of daily_stats), tags read from the entries passing
+ * ENTRY_FILTER.  Keep in step with journaling.user_statistics_live.
+ */
+#define USER_STATS_SELECT(DAILY, ENTRY_FILTER) \
+	"WITH d AS (" \
+	"    SELECT s.user_id, s.day, s.entries, s.words, s.mood," \
+	"           s.day OPERATOR(pg_catalog.-)" \
+	"               (pg_catalog.row_number() OVER (PARTITION BY s.user_id ORDER BY s.day))::pg_catalog.int4 AS grp" \
+	"      FROM " DAILY " s" \
+	"), totals AS (" \
+	"    SELECT d.user_id," \
+	"           pg_catalog.sum(d.entries)::pg_catalog.int8 AS total_entries," \
+	"           pg_catalog.sum(d.words)::pg_catalog.int8 AS total_words," \
+	"           journaling.rollup(d.mood ORDER BY d.day) AS st," \
+	"           pg_catalog.min(d.day) AS first_entry_date," \
+	"           pg_catalog.max(d.day) AS last_entry_date," \
+	"           pg_catalog.count(DISTINCT pg_catalog.date_trunc('month', d.day::pg_catalog.timestamp))::pg_catalog.int4 AS active_months" \
+	"      FROM d" \
+	"     GROUP BY d.user_id" \
+	"), runs AS (" \
+	"    SELECT d.user_id, pg_catalog.min(d.day) AS first_d, pg_catalog.max(d.day) AS last_d," \
+	"           pg_catalog.count(*)::pg_catalog.int4 AS len" \
+	"      FROM d" \
+	"     GROUP BY d.user_id, d.grp" \
+	"), streaks AS (" \
+	"    SELECT r.user_id," \
+	"           COALESCE(pg_catalog.max(r.len) FILTER (" \
+	"               WHERE r.first_d OPERATOR(pg_catalog.<=) CURRENT_DATE" \
+	"                 AND r.last_d OPERATOR(pg_catalog.>=) (CURRENT_DATE OPERATOR(pg_catalog.-) 1)), 0) AS current_streak," \
+	"           pg_catalog.max(r.len) AS longest_streak" \
+	"      FROM runs r" \
+	"     GROUP BY r.user_id" \
+	"), tags AS (" \
+	"    SELECT c.user_id," \
+	"           pg_catalog.array_agg(c.tag ORDER BY c.n DESC, c.tag COLLATE pg_catalog.\"C\") AS top_tags" \
+	"      FROM (SELECT x.user_id, x.tag, x.n," \
+	"                   pg_catalog.row_number() OVER (PARTITION BY x.user_id" \
+	"                                                 ORDER BY x.n DESC, x.tag COLLATE pg_catalog.\"C\") AS rank" \
+	"              FROM (SELECT e.user_id, t.tag, pg_catalog.count(*) AS n" \
+	"                      FROM journaling.journal_entries e" \
+	"                     CROSS JOIN LATERAL pg_catalog.unnest(e.tags) AS t(tag)" \
+	"                     WHERE t.tag IS NOT NULL" ENTRY_FILTER \
+	"                     GROUP BY e.user_id, t.tag) x) c" \
+	"     WHERE c.rank OPERATOR(pg_catalog.<=) 5" \
+	"     GROUP BY c.user_id" \
+	")" \
+	"SELECT t.user_id, t.total_entries, t.total_words," \
+	"       journaling.mean(t.st), journaling.stddev(t.st), journaling.slope(t.st)," \
+	"       t.first_entry_date, t.last_entry_date, t.active_months," \
+	"       s.current_streak, s.longest_streak," \
+	"       COALESCE(g.top_tags, '{}'::pg_catalog.text[]), pg_catalog.now()" \
+	"  FROM totals t" \
+	"  JOIN streaks s ON s.user_id OPERATOR(pg_catalog.=) t.user_id" \
+	"  LEFT JOIN tags g ON g.user_id OPERATOR(pg_catalog.=) t.user_id"
+
+#define USER_STATS_COLUMNS \
+	"(user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope," \
+	" first_entry_date, last_entry_date, active_months, current_streak, longest_streak," \
+	" top_tags, refreshed_at) "
+
+#define DAILY_STATS_SELECT \
+	"SELECT e.user_id, e.entry_date, pg_catalog.count(*), pg_catalog.sum(e.word_count)," \
+	"       journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date ORDER BY e.id)" \
+	"  FROM journaling.journal_entries e "
+
+#define IN_TOUCHED_USERS(col) \
+	" " col " IN (SELECT u.user_id FROM " USERS_TEMP " u)"
+
+/* Step 2: consume the change log; returns (change rows, distinct pairs). */
+static const char *const consume_sql =
+"WITH c AS (DELETE FROM journaling.stats_changes RETURNING user_id, day),"
+"     p AS (INSERT INTO " DAYS_TEMP " (user_id, day)"
+"           SELECT c.user_id, c.day FROM c GROUP BY c.user_id, c.day RETURNING 1) "
+"SELECT (SELECT pg_catalog.count(*) FROM c), (SELECT pg_catalog.count(*) FROM p)";
+
+/* Touched users. */
+static const char *const touched_users_sql =
+"INSERT INTO " USERS_TEMP " (user_id) SELECT DISTINCT p.user_id FROM " DAYS_TEMP " p";
+
+/*
+ * When CURRENT_DATE differs from the last run's, the current streak can
+ * change without any write: it is non-zero exactly for users with an entry
+ * yesterday or today, so recompute those and those whose stored streak is
+ * non-zero.
+ */
+static const char *const streak_users_sql =
+"WITH prev AS (SELECT l.as_of FROM journaling.refresh_log l WHERE l.as_of IS NOT NULL"
+"              ORDER BY l.id DESC LIMIT 1) "
+"INSERT INTO " USERS_TEMP " (user_id) "
+"SELECT q.user_id FROM ("
+"    SELECT s.user_id FROM journaling.user_statistics s"
+"     WHERE s.current_streak OPERATOR(pg_catalog.>) 0"
+"    UNION"
+"    SELECT d.user_id FROM journaling.daily_stats d"
+"     WHERE d.day OPERATOR(pg_catalog.>=) (CURRENT_DATE OPERATOR(pg_catalog.-) 1)"
+"       AND d.day OPERATOR(pg_catalog.<=) CURRENT_DATE"
+"    EXCEPT"
+"    SELECT u.user_id FROM " USERS_TEMP " u) q "
+"WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.as_of OPERATOR(pg_catalog.=) CURRENT_DATE)";
+
+/* Incremental: recompute the touched days that still have entries. */
+static const char *const days_upsert_sql =
+"INSERT INTO journaling.daily_stats AS ds (user_id, day, entries, words, mood) "
+DAILY_STATS_SELECT
+"  JOIN " DAYS_TEMP " p ON p.user_id OPERATOR(pg_catalog.=) e.user_id"
+"                      AND p.day OPERATOR(pg_catalog.=) e.entry_date"
+" GROUP BY e.user_id, e.entry_date "
+"ON CONFLICT ON CONSTRAINT daily_stats_pkey DO UPDATE"
+"   SET entries = EXCLUDED.entries, words = EXCLUDED.words, mood = EXCLUDED.mood";
+
+/* Incremental: drop the touched days left without entries. */
+static const char *const days_delete_sql =
+"DELETE FROM journaling.daily_stats ds USING " DAYS_TEMP " p"
+" WHERE ds.user_id OPERATOR(pg_catalog.=) p.user_id AND ds.day OPERATOR(pg_catalog.=) p.day"
+"   AND NOT EXISTS (SELECT 1 FROM journaling.journal_entries e"
+"                    WHERE e.user_id OPERATOR(pg_catalog.=) ds.user_id"
+"                      AND e.entry_date OPERATOR(pg_catalog.=) ds.day)";
+
+/* Incremental: recompute the touched users that still have entries. */
+static const char *const users_upsert_sql =
+"INSERT INTO journaling.user_statistics AS us " USER_STATS_COLUMNS
+USER_STATS_SELECT("(SELECT x.* FROM journaling.daily_stats x WHERE" IN_TOUCHED_USERS("x.user_id") ")",
+				  " AND" IN_TOUCHED_USERS("e.user_id"))
+" ON CONFLICT ON CONSTRAINT user_statistics_pkey DO UPDATE"
+"   SET total_entries = EXCLUDED.total_entries, total_words = EXCLUDED.total_words,"
+"       avg_mood = EXCLUDED.avg_mood, mood_stddev = EXCLUDED.mood_stddev,"
+"       mood_slope = EXCLUDED.mood_slope, first_entry_date = EXCLUDED.first_entry_date,"
+"       last_entry_date = EXCLUDED.last_entry_date, active_months = EXCLUDED.active_months,"
+"       current_streak = EXCLUDED.current_streak, longest_streak = EXCLUDED.longest_streak,"
+"       top_tags = EXCLUDED.top_tags, refreshed_at = EXCLUDED.refreshed_at";
+
+/* Incremental: drop the touched users left without entries. */
+static const char *const users_delete_sql =
+"DELETE FROM journaling.user_statistics us USING " USERS_TEMP " u"
+" WHERE us.user_id OPERATOR(pg_catalog.=) u.user_id"
+"   AND NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
+"                    WHERE d.user_id OPERATOR(pg_catalog.=) us.user_id)";
+
+/* Bulk: everything from scratch (DELETE, not TRUNCATE: readers go on). */
+static const char *const bulk_days_sql =
+"INSERT INTO journaling.daily_stats (user_id, day, entries, words, mood) "
+DAILY_STATS_SELECT
+" GROUP BY e.user_id, e.entry_date";
+
+static const char *const bulk_users_sql =
+"INSERT INTO journaling.user_statistics " USER_STATS_COLUMNS
+USER_STATS_SELECT("journaling.daily_stats", "");
+
+/* Run one statement and check its result code; returns rows processed. */
+static uint64
+run_sql(const char *sql, int expected)
+{
+	int			rc;
+
+	CHECK_FOR_INTERRUPTS();
+	rc = SPI_execute(sql, false, 0);
+	if (rc != expected)
+		elog(ERROR, "refresh statement failed (%s): %s", SPI_result_code_string(rc), sql);
+	return SPI_processed;
+}
+
+/* Column col (1-based) of the first result row as int8 (NULL gives 0). */
+static int64
+result_int8(int col)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (SPI_processed < 1)
+		elog(ERROR, "refresh query returned no row");
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/* Create the per-run temporary tables, or empty them on a repeated call. */
+static void
+prepare_temp_tables(void)
+{
+	bool		isnull;
+	Datum		d;
+
+	run_sql("SELECT pg_catalog.to_regclass('" DAYS_TEMP "') IS NOT NULL", SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull && DatumGetBool(d))
+		run_sql("TRUNCATE " DAYS_TEMP ", " USERS_TEMP, SPI_OK_UTILITY);
+	else
+	{
+		run_sql("CREATE TEMPORARY TABLE journaling_refresh_days"
+				" (user_id pg_catalog.uuid NOT NULL, day pg_catalog.date NOT NULL) ON COMMIT DROP",
+				SPI_OK_UTILITY);
+		run_sql("CREATE TEMPORARY TABLE journaling_refresh_users"
+				" (user_id pg_catalog.uuid NOT NULL) ON COMMIT DROP",
+				SPI_OK_UTILITY);
+	}
+}
+
+/* Insert the run into refresh_log and return its duration. */
+static Datum
+log_run(TimestampTz started, const char *mode, int64 users, int64 days, int64 changes,
+		bool with_date)
+{
+	Oid			argtypes[6] = {TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID, INT8OID, BOOLOID};
+	Datum		values[6];
+	bool		isnull;
+	Datum		duration;
+	int			rc;
+
+	values[0] = TimestampTzGetDatum(started);
+	values[1] = CStringGetTextDatum(mode);
+	values[2] = Int64GetDatum(users);
+	values[3] = Int64GetDatum(days);
+	values[4] = Int64GetDatum(changes);
+	values[5] = BoolGetDatum(with_date);
+
+	rc = SPI_execute_with_args(
+							   "INSERT INTO journaling.refresh_log"
+							   " (started_at, finished_at, mode, users, days, changes, duration, as_of)"
+							   " SELECT $1, f.t, $2, $3, $4, $5, f.t OPERATOR(pg_catalog.-) $1,"
+							   "        CASE WHEN $6 THEN CURRENT_DATE END"
+							   "   FROM (SELECT pg_catalog.clock_timestamp() AS t) f"
+							   " RETURNING duration",
+							   6, argtypes, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "could not log the refresh: %s", SPI_result_code_string(rc));
+	duration = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return SPI_datumTransfer(duration, false, sizeof(Interval));
+}
+
+/*
+ * journaling.refresh_statistics(full): bring daily_stats and user_statistics
+ * up to date; returns one row (mode, users, days, changes, duration).
+ */
+PG_FUNCTION_INFO_V1(journaling_refresh_statistics);
+Datum
+journaling_refresh_statistics(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		full = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
+	TimestampTz started = GetCurrentTimestamp();
+	const char *mode;
+	int64		users = 0;
+	int64		days = 0;
+	int64		changes = 0;
+	bool		locked;
+	Datum		duration;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	locked = DatumGetBool(DirectFunctionCall1(pg_try_advisory_xact_lock_int8,
+											  Int64GetDatum(REFRESH_LOCK_KEY)));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (!locked)
+	{
+		mode = "skipped";
+		duration = log_run(started, mode, 0, 0, 0, false);
+	}
+	else
+	{
+		int64		touched_users;
+		int64		known_users;
+
+		prepare_temp_tables();
+
+		run_sql(consume_sql, SPI_OK_SELECT);
+		changes = result_int8(1);
+		days = result_int8(2);
+		touched_users = (int64) run_sql(touched_users_sql, SPI_OK_INSERT);
+		run_sql("SELECT pg_catalog.count(*) FROM journaling.user_statistics", SPI_OK_SELECT);
+		known_users = result_int8(1);
+
+		if (full || (touched_users > 0 &&
+					 (double) touched_users > REFRESH_BULK_FRACTION * (double) known_users))
+		{
+			mode = full ? "full" : "bulk";
+			run_sql("DELETE FROM journaling.daily_stats", SPI_OK_DELETE);
+			days = (int64) run_sql(bulk_days_sql, SPI_OK_INSERT);
+			run_sql("DELETE FROM journaling.user_statistics", SPI_OK_DELETE);
+			users = (int64) run_sql(bulk_users_sql, SPI_OK_INSERT);
+		}
+		else
+		{
+			mode = "incremental";
+			run_sql(streak_users_sql, SPI_OK_INSERT);
+			run_sql("ANALYZE " DAYS_TEMP ", " USERS_TEMP, SPI_OK_UTILITY);
+			run_sql("SELECT pg_catalog.count(*) FROM " USERS_TEMP, SPI_OK_SELECT);
+			users = result_int8(1);
+			if (days > 0)
+			{
+				run_sql(days_upsert_sql, SPI_OK_INSERT);
+				run_sql(days_delete_sql, SPI_OK_DELETE);
+			}
+			if (users > 0)
+			{
+				run_sql(users_upsert_sql, SPI_OK_INSERT);
+				run_sql(users_delete_sql, SPI_OK_DELETE);
+			}
+		}
+		duration = log_run(started, mode, users, days, changes, true);
+	}
+
+	values[0] = CStringGetTextDatum(mode);
+	values[1] = Int64GetDatum(users);
+	values[2] = Int64GetDatum(days);
+	values[3] = Int64GetDatum(changes);
+	values[4] = duration;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+
+	SPI_finish();
+	return (Datum) 0;
+}
