@@ -973,7 +973,7 @@ CREATE TABLE journaling.stats_changes (
     changed_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 COMMENT ON TABLE journaling.stats_changes IS
-'Change log: (user_id, day) pairs touched by writes to journal_entries since they were last consumed by journaling.refresh_statistics(); written by the capture triggers only, no privileges for application roles';
+'Change log: (user_id, day) pairs touched by writes to journal_entries since they were last consumed by journaling.refresh_statistics(); written by the capture triggers only, no privileges for application roles. Deliberately without index (the capture trigger appends to its heap directly; it falls back to a slower INSERT if an index, trigger or rule is added)';
 
 CREATE SEQUENCE journaling.refresh_log_id_seq;
 
@@ -998,7 +998,6 @@ COMMENT ON COLUMN journaling.refresh_log.as_of IS
 'CURRENT_DATE of the run: the day current_streak values refer to (NULL when skipped)';
 
 CREATE INDEX daily_stats_day_idx ON journaling.daily_stats (day);
-CREATE INDEX stats_changes_user_day_idx ON journaling.stats_changes (user_id, day);
 
 -- The daily statistics computed from scratch (row-level security applies).
 CREATE VIEW journaling.daily_stats_live WITH (security_invoker = true) AS
