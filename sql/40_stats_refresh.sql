@@ -92,8 +92,9 @@ SELECT count(*) FROM journaling.user_statistics WHERE user_id = '00000000-0000-0
 UPDATE journaling.journal_entries SET content = 'x' WHERE false;
 SELECT mode, users, days, changes FROM journaling.refresh_statistics();
 
--- full recomputes everything; so does the automatic bulk path when most
--- users changed.
+-- full recomputes everything but writes only the rows that differ (none
+-- here); when most users changed, the automatic bulk path recomputes the
+-- touched days and every user (again writing only what differs).
 SELECT mode, users > 0 AS users, days > 0 AS days, changes FROM journaling.refresh_statistics(full => true);
 SELECT pg_temp.stats_mismatches();
 UPDATE journaling.journal_entries SET word_count = word_count;

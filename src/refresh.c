@@ -15,11 +15,15 @@
  *     the next refresh; a writer whose rows were consumed committed before
  *     it, so its entries are visible to every later statement of this
  *     refresh (each takes a newer snapshot).  No change can be lost.
- *  3. Incremental mode: recompute the touched days from journal_entries,
- *     delete days left without entries, then recompute the touched users
- *     (plus, when CURRENT_DATE moved since the last run, every user whose
- *     current streak may have changed) from daily_stats.  Bulk mode (full,
- *     or more than half of the users touched): recompute everything.
+ *  3. Recompute the touched days from journal_entries and delete the days
+ *     left without entries (full: recompute every day, MERGE writing only
+ *     the rows that differ).  Then the users, from daily_stats: incremental
+ *     mode recomputes the touched users (plus, when CURRENT_DATE moved since
+ *     the last run, every user whose current streak may have changed); bulk
+ *     mode (full, or more than REFRESH_BULK_FRACTION of the users touched)
+ *     recomputes every user in one pass and writes the rows that differ.
+ *     users and days count the rows recomputed, except that full counts
+ *     the day rows and full/bulk the user rows that changed.
  *  4. Log the run in journaling.refresh_log and return the same row.
  *
  * The user-level query is the one of the view journaling.user_statistics_live
@@ -189,15 +193,55 @@ static const char *const users_delete_sql =
 "   AND NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
 "                    WHERE d.user_id OPERATOR(pg_catalog.=) us.user_id)";
 
-/* Bulk: everything from scratch (DELETE, not TRUNCATE: readers go on). */
+/*
+ * Bulk: recompute everything, but write only the rows whose values changed
+ * (MERGE), then delete the rows left without entries.  No TRUNCATE: readers
+ * go on; and no delete-everything-then-insert, which would double the index
+ * and heap work and leave every row dead.
+ */
 static const char *const bulk_days_sql =
-"INSERT INTO journaling.daily_stats (user_id, day, entries, words, mood) "
-DAILY_STATS_SELECT
-" GROUP BY e.user_id, e.entry_date";
+"MERGE INTO journaling.daily_stats ds "
+"USING (" DAILY_STATS_SELECT " GROUP BY e.user_id, e.entry_date)"
+"      AS n(user_id, day, entries, words, mood) "
+"   ON ds.user_id OPERATOR(pg_catalog.=) n.user_id AND ds.day OPERATOR(pg_catalog.=) n.day "
+"WHEN MATCHED AND (ds.entries OPERATOR(pg_catalog.<>) n.entries"
+"                  OR ds.words OPERATOR(pg_catalog.<>) n.words"
+"                  OR journaling.moodstats_send(ds.mood) OPERATOR(pg_catalog.<>) journaling.moodstats_send(n.mood)) THEN"
+"   UPDATE SET entries = n.entries, words = n.words, mood = n.mood "
+"WHEN NOT MATCHED THEN"
+"   INSERT (user_id, day, entries, words, mood) VALUES (n.user_id, n.day, n.entries, n.words, n.mood)";
+
+static const char *const bulk_days_delete_sql =
+"DELETE FROM journaling.daily_stats ds"
+" WHERE NOT EXISTS (SELECT 1 FROM journaling.journal_entries e"
+"                    WHERE e.user_id OPERATOR(pg_catalog.=) ds.user_id"
+"                      AND e.entry_date OPERATOR(pg_catalog.=) ds.day)";
 
 static const char *const bulk_users_sql =
-"INSERT INTO journaling.user_statistics " USER_STATS_COLUMNS
-USER_STATS_SELECT("journaling.daily_stats", "");
+"MERGE INTO journaling.user_statistics us "
+"USING (" USER_STATS_SELECT("journaling.daily_stats", "") ") AS n" USER_STATS_COLUMNS
+"   ON us.user_id OPERATOR(pg_catalog.=) n.user_id "
+"WHEN MATCHED AND (us.total_entries, us.total_words, us.avg_mood, us.mood_stddev, us.mood_slope,"
+"                  us.first_entry_date, us.last_entry_date, us.active_months, us.current_streak,"
+"                  us.longest_streak, us.top_tags) IS DISTINCT FROM"
+"                 (n.total_entries, n.total_words, n.avg_mood, n.mood_stddev, n.mood_slope,"
+"                  n.first_entry_date, n.last_entry_date, n.active_months, n.current_streak,"
+"                  n.longest_streak, n.top_tags) THEN"
+"   UPDATE SET total_entries = n.total_entries, total_words = n.total_words,"
+"       avg_mood = n.avg_mood, mood_stddev = n.mood_stddev, mood_slope = n.mood_slope,"
+"       first_entry_date = n.first_entry_date, last_entry_date = n.last_entry_date,"
+"       active_months = n.active_months, current_streak = n.current_streak,"
+"       longest_streak = n.longest_streak, top_tags = n.top_tags, refreshed_at = n.refreshed_at "
+"WHEN NOT MATCHED THEN"
+"   INSERT " USER_STATS_COLUMNS
+"   VALUES (n.user_id, n.total_entries, n.total_words, n.avg_mood, n.mood_stddev, n.mood_slope,"
+"           n.first_entry_date, n.last_entry_date, n.active_months, n.current_streak,"
+"           n.longest_streak, n.top_tags, n.refreshed_at)";
+
+static const char *const bulk_users_delete_sql =
+"DELETE FROM journaling.user_statistics us"
+" WHERE NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
+"                    WHERE d.user_id OPERATOR(pg_catalog.=) us.user_id)";
 
 /* Run one statement and check its result code; returns rows processed. */
 static uint64
@@ -316,6 +360,7 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 	{
 		int64		touched_users;
 		int64		known_users;
+		bool		bulk_users;
 
 		prepare_temp_tables();
 
@@ -326,29 +371,37 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 		run_sql("SELECT pg_catalog.count(*) FROM journaling.user_statistics", SPI_OK_SELECT);
 		known_users = result_int8(1);
 
-		if (full || (touched_users > 0 &&
-					 (double) touched_users > REFRESH_BULK_FRACTION * (double) known_users))
+		bulk_users = full || (touched_users > 0 &&
+							  (double) touched_users > REFRESH_BULK_FRACTION * (double) known_users);
+		mode = full ? "full" : (bulk_users ? "bulk" : "incremental");
+
+		/* Days: the touched ones, or with full every one. */
+		if (full)
 		{
-			mode = full ? "full" : "bulk";
-			run_sql("DELETE FROM journaling.daily_stats", SPI_OK_DELETE);
-			days = (int64) run_sql(bulk_days_sql, SPI_OK_INSERT);
-			run_sql("DELETE FROM journaling.user_statistics", SPI_OK_DELETE);
-			users = (int64) run_sql(bulk_users_sql, SPI_OK_INSERT);
+			days = (int64) run_sql(bulk_days_sql, SPI_OK_MERGE);
+			days += (int64) run_sql(bulk_days_delete_sql, SPI_OK_DELETE);
+		}
+		else if (days > 0)
+		{
+			run_sql("ANALYZE " DAYS_TEMP, SPI_OK_UTILITY);
+			run_sql(days_upsert_sql, SPI_OK_INSERT);
+			run_sql(days_delete_sql, SPI_OK_DELETE);
+		}
+
+		/* Users: every one in one pass when most changed, else the touched. */
+		if (bulk_users)
+		{
+			users = (int64) run_sql(bulk_users_sql, SPI_OK_MERGE);
+			users += (int64) run_sql(bulk_users_delete_sql, SPI_OK_DELETE);
 		}
 		else
 		{
-			mode = "incremental";
 			run_sql(streak_users_sql, SPI_OK_INSERT);
-			run_sql("ANALYZE " DAYS_TEMP ", " USERS_TEMP, SPI_OK_UTILITY);
 			run_sql("SELECT pg_catalog.count(*) FROM " USERS_TEMP, SPI_OK_SELECT);
 			users = result_int8(1);
-			if (days > 0)
-			{
-				run_sql(days_upsert_sql, SPI_OK_INSERT);
-				run_sql(days_delete_sql, SPI_OK_DELETE);
-			}
 			if (users > 0)
 			{
+				run_sql("ANALYZE " USERS_TEMP, SPI_OK_UTILITY);
 				run_sql(users_upsert_sql, SPI_OK_INSERT);
 				run_sql(users_delete_sql, SPI_OK_DELETE);
 			}
