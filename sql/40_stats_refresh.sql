@@ -179,6 +179,11 @@ GRANT EXECUTE ON FUNCTION journaling.refresh_statistics(boolean), journaling.sta
 SET ROLE regress_stats_dba;
 SELECT mode, users, days, changes FROM journaling.refresh_statistics();
 SELECT * FROM journaling.statistics_lag();
+-- Temporary tables planted under the refresh's work-table names are refused
+-- (they could run code as the extension owner).
+CREATE TEMP TABLE journaling_refresh_days (user_id uuid, day date);
+SELECT mode FROM journaling.refresh_statistics();
+DROP TABLE journaling_refresh_days;
 RESET ROLE;
 
 -- Without pg_cron in this database scheduling fails clearly.

@@ -269,18 +269,28 @@ result_int8(int col)
 	return isnull ? 0 : DatumGetInt64(d);
 }
 
-/* Create the per-run temporary tables, or empty them on a repeated call. */
+/*
+ * Create the per-run temporary tables, or empty them on a second call in the
+ * same transaction.  Tables of those names that this function did not create
+ * (another owner, triggers or rules: code that would run as the extension
+ * owner) are refused.
+ */
 static void
 prepare_temp_tables(void)
 {
 	bool		isnull;
 	Datum		d;
 
-	run_sql("SELECT pg_catalog.to_regclass('" DAYS_TEMP "') IS NOT NULL", SPI_OK_SELECT);
+	run_sql("SELECT pg_catalog.bool_and(c.relowner OPERATOR(pg_catalog.=)"
+			"                           (SELECT r.oid FROM pg_catalog.pg_roles r"
+			"                             WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
+			"                           AND NOT c.relhastriggers AND NOT c.relhasrules)"
+			"  FROM pg_catalog.pg_class c"
+			" WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.to_regclass('" DAYS_TEMP "'),"
+			"                                               pg_catalog.to_regclass('" USERS_TEMP "')])",
+			SPI_OK_SELECT);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull && DatumGetBool(d))
-		run_sql("TRUNCATE " DAYS_TEMP ", " USERS_TEMP, SPI_OK_UTILITY);
-	else
+	if (isnull)
 	{
 		run_sql("CREATE TEMPORARY TABLE journaling_refresh_days"
 				" (user_id pg_catalog.uuid NOT NULL, day pg_catalog.date NOT NULL) ON COMMIT DROP",
@@ -289,6 +299,13 @@ prepare_temp_tables(void)
 				" (user_id pg_catalog.uuid NOT NULL) ON COMMIT DROP",
 				SPI_OK_UTILITY);
 	}
+	else if (DatumGetBool(d))
+		run_sql("TRUNCATE " DAYS_TEMP ", " USERS_TEMP, SPI_OK_UTILITY);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("temporary tables journaling_refresh_days or journaling_refresh_users were not created by journaling.refresh_statistics()"),
+				 errhint("Drop them, then call journaling.refresh_statistics() again.")));
 }
 
 /* Insert the run into refresh_log and return its duration. */
