@@ -110,6 +110,52 @@
 	"  JOIN streaks s ON s.user_id OPERATOR(pg_catalog.=) t.user_id" \
 	"  LEFT JOIN tags g ON g.user_id OPERATOR(pg_catalog.=) t.user_id"
 
+/*
+ * The same statistics for the users of USERS_TEMP, one user at a time
+ * (LATERAL subqueries driven by the indexes on user_id, no sort over all the
+ * touched users' rows): the incremental path.  Rows are aggregated in the
+ * same orders as in USER_STATS_SELECT (mood states by day, tags by count
+ * then name), so the results are the same bits.
+ */
+#define USER_STATS_PER_USER \
+	"SELECT u.user_id, t.total_entries, t.total_words," \
+	"       journaling.mean(t.st), journaling.stddev(t.st), journaling.slope(t.st)," \
+	"       t.first_entry_date, t.last_entry_date, t.active_months," \
+	"       k.current_streak, k.longest_streak," \
+	"       COALESCE(g.top_tags, '{}'::pg_catalog.text[]), pg_catalog.now()" \
+	"  FROM " USERS_TEMP " u" \
+	" CROSS JOIN LATERAL (" \
+	"    SELECT pg_catalog.sum(s.entries)::pg_catalog.int8 AS total_entries," \
+	"           pg_catalog.sum(s.words)::pg_catalog.int8 AS total_words," \
+	"           journaling.rollup(s.mood ORDER BY s.day) AS st," \
+	"           pg_catalog.min(s.day) AS first_entry_date," \
+	"           pg_catalog.max(s.day) AS last_entry_date," \
+	"           pg_catalog.count(DISTINCT pg_catalog.date_trunc('month', s.day::pg_catalog.timestamp))::pg_catalog.int4 AS active_months" \
+	"      FROM journaling.daily_stats s" \
+	"     WHERE s.user_id OPERATOR(pg_catalog.=) u.user_id) t" \
+	" CROSS JOIN LATERAL (" \
+	"    SELECT COALESCE(pg_catalog.max(r.len) FILTER (" \
+	"               WHERE r.first_d OPERATOR(pg_catalog.<=) CURRENT_DATE" \
+	"                 AND r.last_d OPERATOR(pg_catalog.>=) (CURRENT_DATE OPERATOR(pg_catalog.-) 1)), 0) AS current_streak," \
+	"           pg_catalog.max(r.len) AS longest_streak" \
+	"      FROM (SELECT pg_catalog.min(d.day) AS first_d, pg_catalog.max(d.day) AS last_d," \
+	"                   pg_catalog.count(*)::pg_catalog.int4 AS len" \
+	"              FROM (SELECT s.day, s.day OPERATOR(pg_catalog.-)" \
+	"                           (pg_catalog.row_number() OVER (ORDER BY s.day))::pg_catalog.int4 AS grp" \
+	"                      FROM journaling.daily_stats s" \
+	"                     WHERE s.user_id OPERATOR(pg_catalog.=) u.user_id) d" \
+	"             GROUP BY d.grp) r) k" \
+	" LEFT JOIN LATERAL (" \
+	"    SELECT pg_catalog.array_agg(c.tag ORDER BY c.n DESC, c.tag COLLATE pg_catalog.\"C\") AS top_tags" \
+	"      FROM (SELECT t.tag, pg_catalog.count(*) AS n" \
+	"              FROM journaling.journal_entries e" \
+	"             CROSS JOIN LATERAL pg_catalog.unnest(e.tags) AS t(tag)" \
+	"             WHERE e.user_id OPERATOR(pg_catalog.=) u.user_id AND t.tag IS NOT NULL" \
+	"             GROUP BY t.tag" \
+	"             ORDER BY pg_catalog.count(*) DESC, t.tag COLLATE pg_catalog.\"C\"" \
+	"             LIMIT 5) c) g ON true" \
+	" WHERE t.total_entries IS NOT NULL"
+
 #define USER_STATS_COLUMNS \
 	"(user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope," \
 	" first_entry_date, last_entry_date, active_months, current_streak, longest_streak," \
@@ -119,9 +165,6 @@
 	"SELECT e.user_id, e.entry_date, pg_catalog.count(*), pg_catalog.sum(e.word_count)," \
 	"       journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date ORDER BY e.id)" \
 	"  FROM journaling.journal_entries e "
-
-#define IN_TOUCHED_USERS(col) \
-	" " col " IN (SELECT u.user_id FROM " USERS_TEMP " u)"
 
 /* Step 2: consume the change log; returns (change rows, distinct pairs). */
 static const char *const consume_sql =
@@ -176,8 +219,7 @@ static const char *const days_delete_sql =
 /* Incremental: recompute the touched users that still have entries. */
 static const char *const users_upsert_sql =
 "INSERT INTO journaling.user_statistics AS us " USER_STATS_COLUMNS
-USER_STATS_SELECT("(SELECT x.* FROM journaling.daily_stats x WHERE" IN_TOUCHED_USERS("x.user_id") ")",
-				  " AND" IN_TOUCHED_USERS("e.user_id"))
+USER_STATS_PER_USER
 " ON CONFLICT ON CONSTRAINT user_statistics_pkey DO UPDATE"
 "   SET total_entries = EXCLUDED.total_entries, total_words = EXCLUDED.total_words,"
 "       avg_mood = EXCLUDED.avg_mood, mood_stddev = EXCLUDED.mood_stddev,"
