@@ -26,9 +26,12 @@
  *     the day rows and full/bulk the user rows that changed.
  *  4. Log the run in journaling.refresh_log and return the same row.
  *
- * The user-level query is the one of the view journaling.user_statistics_live
- * with journaling.daily_stats in place of journaling.daily_stats_live, so
- * the stored rows equal the live ones exactly.
+ * The bulk user-level query is the one of the view
+ * journaling.user_statistics_live with journaling.daily_stats in place of
+ * journaling.daily_stats_live; the incremental one computes the same columns
+ * per user.  Both fold mood states in the same explicit orders as the views
+ * (entries by id within a day, days in order), so the stored rows equal the
+ * live ones bit for bit.
  */
 #include "postgres.h"
 
