@@ -34,3 +34,4 @@ check-version:
 # The double-double arithmetic of moodstats relies on separately rounded
 # products and sums: never let the compiler fuse them.
 src/moodstats.o: override CFLAGS += -ffp-contract=off
+src/moodstats.o: src/moodstats_math.h src/journaling.h src/compat.h

@@ -823,7 +823,11 @@ AS $body$
 DECLARE
     span pg_catalog.interval;
 BEGIN
-    IF bucket OPERATOR(pg_catalog.=) 'day' THEN
+    IF bucket IS NULL THEN
+        RAISE EXCEPTION 'bucket must not be null'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Use ''day'', ''week'' or ''month''.';
+    ELSIF bucket OPERATOR(pg_catalog.=) 'day' THEN
         span := pg_catalog.make_interval(days => 3);
     ELSIF bucket OPERATOR(pg_catalog.=) 'week' THEN
         span := pg_catalog.make_interval(weeks => 3);

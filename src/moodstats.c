@@ -560,7 +560,9 @@ queue_push(MoodQueue *q, double value, int64 seq, int sign)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("moving window too large for mood_agg")));
-		items = (MoodQueueItem *) palloc(2 * q->capacity * sizeof(MoodQueueItem));
+		/* grow in the aggregate's context, where the queue lives */
+		items = (MoodQueueItem *) MemoryContextAlloc(GetMemoryChunkContext(q->items),
+													 2 * q->capacity * sizeof(MoodQueueItem));
 		for (i = 0; i < q->count; i++)
 			items[i] = *queue_at(q, i);
 		pfree(q->items);

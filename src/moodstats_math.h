@@ -422,6 +422,9 @@ ms_variance(const MoodStats *s)
 	ms_dd		ss;				/* sum of squared deviations */
 	ms_dd		v;
 
+	/* all moods equal: exactly zero, whatever the rounding of the sums */
+	if (s->min == s->max)
+		return 0.0;
 	/* syy - sy^2 / n */
 	ss = ms_dd_add(s->syy, ms_dd_neg(ms_dd_div(ms_dd_mul(s->sy, s->sy), n)));
 	if (ss.hi <= 0.0)
@@ -445,6 +448,11 @@ ms_slope(const MoodStats *s, bool *valid)
 	*valid = false;
 	if (s->np < 1)
 		return 0.0;
+	if (s->first_day == s->last_day)
+		return 0.0;				/* a single day: no slope */
+	*valid = true;
+	if (s->min == s->max)
+		return 0.0;				/* all moods equal: exactly flat */
 	if (__builtin_mul_overflow((__int128) s->np, ms_get_sxx(s), &sxx_n) ||
 		__builtin_mul_overflow((__int128) s->sx, (__int128) s->sx, &t) ||
 		__builtin_sub_overflow(sxx_n, t, &sxx_n))
@@ -455,19 +463,23 @@ ms_slope(const MoodStats *s, bool *valid)
 
 		r = ms_dd_add(a, ms_dd_neg(b));
 		if (r.hi <= 0.0)
+		{
+			*valid = false;
 			return 0.0;
+		}
 		sxy_n = ms_dd_add(ms_dd_mul(ms_dd_from_i64(s->np), s->sxy),
 						  ms_dd_neg(ms_dd_mul(ms_dd_from_i64(s->sx), s->syp)));
 		r = ms_dd_div(sxy_n, r);
-		*valid = true;
 		return r.hi + r.lo;
 	}
 	if (sxx_n <= 0)
+	{
+		*valid = false;
 		return 0.0;
+	}
 	sxy_n = ms_dd_add(ms_dd_mul(ms_dd_from_i64(s->np), s->sxy),
 					  ms_dd_neg(ms_dd_mul(ms_dd_from_i64(s->sx), s->syp)));
 	r = ms_dd_div(sxy_n, ms_dd_from_i128(sxx_n));
-	*valid = true;
 	return r.hi + r.lo;
 }
 

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# test/bench/moodstats.sh — mood statistics against the best plain-PostgreSQL
+# way to compute the same numbers, in the same run, on generated data.
+#
+#   (a) moving 30-row windows over ROWS_WINDOW rows (default 1 M):
+#       mood_agg vs avg/stddev_samp windows, vs regr_slope windows, and the
+#       accuracy of both against exact numeric window sums;
+#   (b) all statistics in one mood_agg vs count(*) + avg(mood) over ROWS
+#       rows (default 10 M), and mood_agg with 2 parallel workers vs none;
+#   (c) 52-week mood_trend of one user with 5 000 entries vs the equivalent
+#       plain SQL, p50/p95 over CALLS calls (default 50).
+#
+# Usage: [PGDEV_ROOT=...] [ROWS=10000000] [ROWS_WINDOW=1000000] test/bench/moodstats.sh
+# Prints a Markdown table.  Uses its own throwaway cluster and stops it.
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+cd "$REPO_ROOT"
+
+ROWS=${ROWS:-10000000}
+ROWS_WINDOW=${ROWS_WINDOW:-1000000}
+CALLS=${CALLS:-50}
+
+build_and_install
+cluster_start -o "-c shared_buffers=512MB -c work_mem=64MB -c max_parallel_workers=2 -c max_parallel_workers_per_gather=2"
+trap cluster_stop EXIT
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
+
+# Best wall-clock time in ms of two runs of a statement (SETs may precede it).
+best_ms() {
+  local best=0 i s e ms
+  for i in 1 2; do
+    s=$(date +%s%N)
+    sql -o /dev/null -c "$1" || die "benchmark query failed: $1"
+    e=$(date +%s%N)
+    ms=$(( (e - s) / 1000000 ))
+    if [ "$best" -eq 0 ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  done
+  echo "$best"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+psql -X -q -d postgres -c 'CREATE DATABASE bench' >/dev/null
+sql -c 'CREATE EXTENSION journaling CASCADE' 2>/dev/null
+
+log "generating data: $ROWS_WINDOW window rows, $ROWS aggregate rows"
+sql <<SQL
+CREATE TABLE win_rows AS
+SELECT g, date '2000-01-01' + g / 3 AS day,
+       (hashint4(g) % 1001) / 1000.0::float8 + 0.05 AS mood
+  FROM generate_series(1, $ROWS_WINDOW) g;
+CREATE TABLE agg_rows AS
+SELECT date '2020-01-01' + g % 2000 AS day,
+       (hashint4(g) % 201) / 200.0::float8 AS mood
+  FROM generate_series(1, $ROWS) g;
+VACUUM ANALYZE win_rows;
+VACUUM ANALYZE agg_rows;
+SQL
+
+declare -a table_rows
+
+# (a) moving windows
+W="WINDOW w AS (ORDER BY g ROWS 29 PRECEDING)"
+NOPAR="SET max_parallel_workers_per_gather = 0;"
+ours_ms=$(best_ms "$NOPAR SELECT sum(journaling.mean(s)), sum(journaling.stddev(s)) FROM (SELECT journaling.mood_agg(mood, day) OVER w AS s FROM win_rows $W) q")
+base_ms=$(best_ms "$NOPAR SELECT sum(a), sum(sd) FROM (SELECT avg(mood) OVER w AS a, stddev_samp(mood) OVER w AS sd FROM win_rows $W) q")
+table_rows+=("| (a) 30-row moving avg + stddev, $ROWS_WINDOW rows | mood_agg window | avg/stddev_samp windows | $ours_ms | $base_ms | $(ratio "$base_ms" "$ours_ms")× faster | ≥ 4× |")
+ours_ms=$(best_ms "$NOPAR SELECT sum(journaling.slope(s)) FROM (SELECT journaling.mood_agg(mood, day) OVER w AS s FROM win_rows $W) q")
+base_ms=$(best_ms "$NOPAR SELECT sum(sl) FROM (SELECT regr_slope(mood, day - date '2000-01-01') OVER w AS sl FROM win_rows $W) q")
+table_rows+=("| (a) 30-row moving slope, $ROWS_WINDOW rows | mood_agg window | regr_slope window | $ours_ms | $base_ms | $(ratio "$base_ms" "$ours_ms")× faster | ≥ 15× |")
+
+log "accuracy against exact numeric window sums"
+acc=$(sql -A -t -F ' ' <<SQL
+CREATE FUNCTION pg_temp.exact(f float8) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT AS \$\$
+    SELECT CASE WHEN f = 0 THEN 0::numeric
+                ELSE sign(f)::numeric * m::numeric *
+                     CASE WHEN k >= 0 THEN power(2::numeric, k)
+                          ELSE power(5::numeric, -k) * ('1e' || k)::numeric END
+           END
+      FROM (SELECT (bits & 4503599627370495)
+                   + CASE WHEN (bits >> 52) & 2047 = 0 THEN 0 ELSE 4503599627370496 END AS m,
+                   greatest(((bits >> 52) & 2047)::int, 1) - 1075 AS k
+              FROM (SELECT ('x' || encode(float8send(f), 'hex'))::bit(64)::bigint AS bits) b) d
+\$\$;
+WITH w AS (
+  SELECT journaling.mood_agg(mood, day) OVER w AS s,
+         avg(mood) OVER w AS b_avg, stddev_samp(mood) OVER w AS b_sd,
+         regr_slope(mood, day - date '2000-01-01') OVER w AS b_slope,
+         count(*) OVER w AS n, avg(pg_temp.exact(mood)) OVER w AS x_avg,
+         sqrt(var_samp(pg_temp.exact(mood)) OVER w) AS x_sd,
+         sum((day - date '2000-01-01')::numeric) OVER w AS sx,
+         sum(((day - date '2000-01-01')::numeric) ^ 2) OVER w AS sxx,
+         sum(pg_temp.exact(mood)) OVER w AS sy,
+         sum((day - date '2000-01-01')::numeric * pg_temp.exact(mood)) OVER w AS sxy
+    FROM (SELECT * FROM win_rows WHERE g <= 100000) r $W
+), e AS (
+  SELECT *, (n * sxy - sx * sy) / nullif(n * sxx - sx ^ 2, 0) AS x_slope FROM w
+)
+SELECT to_char(max(greatest(abs(journaling.mean(s)::numeric - x_avg) / nullif(abs(x_avg), 0),
+                            abs(journaling.stddev(s)::numeric - x_sd) / nullif(x_sd, 0))), '9.9EEEE'),
+       to_char(max(greatest(abs(b_avg::numeric - x_avg) / nullif(abs(x_avg), 0),
+                            abs(b_sd::numeric - x_sd) / nullif(x_sd, 0))), '9.9EEEE'),
+       to_char(max(abs(journaling.slope(s)::numeric - x_slope) / nullif(abs(x_slope), 0)), '9.9EEEE'),
+       to_char(max(abs(b_slope::numeric - x_slope) / nullif(abs(x_slope), 0)), '9.9EEEE')
+  FROM e;
+SQL
+)
+read -r acc_ours acc_base acc_slope_ours acc_slope_base <<<"$acc"
+table_rows+=("| (a) max relative error of moving mean/stddev vs exact numeric (100 000 frames) | mood_agg window | avg/stddev_samp windows | $acc_ours | $acc_base | | ≤ 1e-12 |")
+table_rows+=("| (a) max relative error of moving slope vs exact numeric (100 000 frames) | mood_agg window | regr_slope window | $acc_slope_ours | $acc_slope_base | | ≤ 1e-12 |")
+
+# (b) one pass over many rows
+ours_ms=$(best_ms "$NOPAR SELECT journaling.n(s), journaling.mean(s), journaling.stddev(s), journaling.min_mood(s), journaling.max_mood(s), journaling.slope(s) FROM (SELECT journaling.mood_agg(mood, day) AS s FROM agg_rows) q")
+base_ms=$(best_ms "$NOPAR SELECT count(*), avg(mood) FROM agg_rows")
+table_rows+=("| (b) all statistics vs count + avg, $ROWS rows, no workers | mood_agg | count(*), avg(mood) | $ours_ms | $base_ms | $(ratio "$ours_ms" "$base_ms")× the time | ≤ 1.05× |")
+all_ms=$(best_ms "$NOPAR SELECT count(*), avg(mood), stddev_samp(mood), min(mood), max(mood), regr_slope(mood, day - date '2000-01-01'), min(day), max(day) FROM agg_rows")
+table_rows+=("| (b) all statistics vs the same built-ins, $ROWS rows, no workers | mood_agg | count, avg, stddev_samp, min, max, regr_slope, min/max(day) | $ours_ms | $all_ms | $(ratio "$ours_ms" "$all_ms")× the time | |")
+par_ms=$(best_ms "SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = on; SELECT journaling.n(s), journaling.mean(s), journaling.stddev(s), journaling.slope(s) FROM (SELECT journaling.mood_agg(mood, day) AS s FROM agg_rows) q")
+table_rows+=("| (b) mood_agg, 2 workers vs none, $ROWS rows | 2 workers | no workers | $par_ms | $ours_ms | $(ratio "$ours_ms" "$par_ms")× faster | ≥ 1.6× |")
+
+# (c) mood_trend for one user
+log "mood_trend: 5 000 entries of one user"
+sql <<'SQL' >/dev/null
+INSERT INTO journaling.users (id, username) VALUES ('00000000-0000-0000-0000-0000000000b1', 'bench');
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score)
+SELECT '00000000-0000-0000-0000-0000000000b1', 'entry ' || g, date '2024-01-01' + (g * 364 / 5000),
+       CASE WHEN g % 23 = 0 THEN NULL ELSE round((abs(hashint4(g) % 201) / 100.0)::numeric - 1, 2) END
+  FROM generate_series(0, 4999) g;
+ANALYZE journaling.journal_entries;
+SQL
+pct=$(sql -A -t -F ' ' -v calls="$CALLS" <<'SQL'
+CREATE FUNCTION pg_temp.time_calls(stmt text, calls int) RETURNS float8[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    t timestamptz;
+    ms float8[] := '{}';
+BEGIN
+    FOR i IN 1 .. calls LOOP
+        t := clock_timestamp();
+        EXECUTE stmt;
+        ms := ms || (extract(epoch FROM clock_timestamp() - t) * 1000)::float8;
+    END LOOP;
+    RETURN ms;
+END
+$$;
+WITH ours AS (
+    SELECT unnest(pg_temp.time_calls(
+        $q$SELECT count(*) FROM journaling.mood_trend('00000000-0000-0000-0000-0000000000b1', 'week', date '2024-01-01', date '2024-12-29')$q$, :calls)) AS ms
+), plain AS (
+    SELECT unnest(pg_temp.time_calls($q$
+        SELECT count(*) FROM (
+          SELECT b, n, a, sd, mi, ma, sl,
+                 sum(sy) OVER w / nullif(sum(ny) OVER w, 0) AS moving_avg
+            FROM (SELECT date_trunc('week', entry_date::timestamp)::date AS b, count(*) AS n,
+                         avg(mood_score::float8) AS a, stddev_samp(mood_score::float8) AS sd,
+                         min(mood_score::float8) AS mi, max(mood_score::float8) AS ma,
+                         regr_slope(mood_score::float8, entry_date - date '2000-01-01') AS sl,
+                         sum(mood_score::float8) AS sy, count(mood_score) AS ny
+                    FROM journaling.journal_entries
+                   WHERE user_id = '00000000-0000-0000-0000-0000000000b1'
+                     AND entry_date >= date '2024-01-01' AND entry_date <= date '2024-12-29'
+                   GROUP BY 1) k
+          WINDOW w AS (ORDER BY b RANGE BETWEEN interval '3 weeks' PRECEDING AND CURRENT ROW)) q
+        $q$, :calls)) AS ms
+)
+SELECT (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM ours),
+       (SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM ours),
+       (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM plain),
+       (SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 2) FROM plain);
+SQL
+)
+read -r p50 p95 b50 b95 <<<"$pct"
+table_rows+=("| (c) mood_trend, 52 weeks, 5 000 entries, p50 ms ($CALLS calls) | mood_trend | plain SQL (avg, stddev_samp, min, max, regr_slope, window) | $p50 | $b50 | $(ratio "$b50" "$p50")× | |")
+table_rows+=("| (c) mood_trend, 52 weeks, 5 000 entries, p95 ms ($CALLS calls) | mood_trend | plain SQL | $p95 | $b95 | $(ratio "$b95" "$p95")× | |")
+
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+echo "Machine: $(nproc) cores ($cpu), PostgreSQL $(sql -A -t -c 'SHOW server_version'), shared_buffers 512MB."
+echo "Data: (a) $ROWS_WINDOW rows, 3 per day; (b) $ROWS rows over 2 000 days; (c) 5 000 entries of one user over 52 weeks."
+echo "Times are the best of two runs (a, b) in ms, including the client round trip."
+echo
+echo "| case | extension | plain PostgreSQL | extension ms / value | plain ms / value | ratio | goal |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${table_rows[@]}"
