@@ -353,6 +353,15 @@ prepare_temp_tables(void)
 				 errhint("Drop them, then call journaling.refresh_statistics() again.")));
 }
 
+/* The refresh_log row of a run; $6 says whether as_of is CURRENT_DATE. */
+static const char *const log_sql =
+"INSERT INTO journaling.refresh_log"
+" (started_at, finished_at, mode, users, days, changes, duration, as_of)"
+" SELECT $1, f.t, $2, $3, $4, $5, f.t OPERATOR(pg_catalog.-) $1,"
+"        CASE WHEN $6 THEN CURRENT_DATE END"
+"   FROM (SELECT pg_catalog.clock_timestamp() AS t) f"
+" RETURNING duration";
+
 /* Insert the run into refresh_log and return its duration. */
 static Datum
 log_run(TimestampTz started, const char *mode, int64 users, int64 days, int64 changes,
@@ -371,14 +380,7 @@ log_run(TimestampTz started, const char *mode, int64 users, int64 days, int64 ch
 	values[4] = Int64GetDatum(changes);
 	values[5] = BoolGetDatum(with_date);
 
-	rc = SPI_execute_with_args(
-							   "INSERT INTO journaling.refresh_log"
-							   " (started_at, finished_at, mode, users, days, changes, duration, as_of)"
-							   " SELECT $1, f.t, $2, $3, $4, $5, f.t OPERATOR(pg_catalog.-) $1,"
-							   "        CASE WHEN $6 THEN CURRENT_DATE END"
-							   "   FROM (SELECT pg_catalog.clock_timestamp() AS t) f"
-							   " RETURNING duration",
-							   6, argtypes, values, NULL, false, 0);
+	rc = SPI_execute_with_args(log_sql, 6, argtypes, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		elog(ERROR, "could not log the refresh: %s", SPI_result_code_string(rc));
 	duration = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
