@@ -7,7 +7,9 @@ OBJS = \
 	src/journaling.o \
 	src/identity.o \
 	src/entry_vector.o \
-	src/moodstats.o
+	src/moodstats.o \
+	src/stats_capture.o \
+	src/refresh.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

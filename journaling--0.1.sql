@@ -476,6 +476,9 @@ BEGIN
         'journaling.user_memory, journaling.usage TO %s', role_name);
     EXECUTE pg_catalog.format('GRANT SELECT ON journaling.psychology_content TO %s', role_name);
     EXECUTE pg_catalog.format(
+        'GRANT SELECT ON journaling.daily_stats, journaling.user_statistics, '
+        'journaling.daily_stats_live, journaling.user_statistics_live TO %s', role_name);
+    EXECUTE pg_catalog.format(
         'GRANT EXECUTE ON FUNCTION journaling.set_user(pg_catalog.uuid, pg_catalog.bool) TO %s',
         role_name);
 END
@@ -484,7 +487,7 @@ $body$;
 REVOKE ALL ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) FROM PUBLIC;
 
 COMMENT ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) IS
-'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base read-only, and set_user()';
+'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base and the materialized statistics read-only, and set_user()';
 
 --------------------------------------------------------------------------------
 -- Mood statistics (src/moodstats.c)
@@ -802,3 +805,365 @@ $body$;
 
 COMMENT ON FUNCTION journaling.streaks(pg_catalog.uuid) IS
 'Runs of consecutive days with at least one entry: the run that includes today or yesterday (CURRENT_DATE, session time zone), else 0, and the longest run. Row-level security applies';
+
+--------------------------------------------------------------------------------
+-- Materialized statistics (src/refresh.c, src/stats_capture.c)
+--
+-- Writes to journal_entries only append the (user_id, day) pairs they touch
+-- to journaling.stats_changes (statement-level triggers over transition
+-- tables).  journaling.refresh_statistics() consumes that change log and
+-- recomputes the touched days (daily_stats) and users (user_statistics);
+-- journaling.daily_stats_live and journaling.user_statistics_live compute the
+-- same rows from scratch and are the oracle the tests compare with.
+--
+-- Per-day mood states are aggregated in entry id order and rolled up per user
+-- in day order, both here and in the refresh, so the stored statistics equal
+-- the live ones bit for bit, not just to rounding.
+--------------------------------------------------------------------------------
+
+CREATE TABLE journaling.daily_stats (
+    user_id pg_catalog.uuid NOT NULL,
+    day     pg_catalog.date NOT NULL,
+    entries pg_catalog.int8 NOT NULL,
+    words   pg_catalog.int8 NOT NULL,
+    mood    journaling.moodstats NOT NULL,
+    CONSTRAINT daily_stats_pkey PRIMARY KEY (user_id, day)
+);
+COMMENT ON TABLE journaling.daily_stats IS
+'Per user and day with entries (entry_date): statistics materialized by journaling.refresh_statistics(); a row is visible only to its user';
+COMMENT ON COLUMN journaling.daily_stats.entries IS
+'Number of entries of the user on the day';
+COMMENT ON COLUMN journaling.daily_stats.words IS
+'Sum of word_count of those entries';
+COMMENT ON COLUMN journaling.daily_stats.mood IS
+'journaling.mood_agg(mood_score, entry_date ORDER BY id) over those entries (NULL moods ignored)';
+
+CREATE TABLE journaling.user_statistics (
+    user_id          pg_catalog.uuid NOT NULL,
+    total_entries    pg_catalog.int8 NOT NULL,
+    total_words      pg_catalog.int8 NOT NULL,
+    avg_mood         pg_catalog.float8,
+    mood_stddev      pg_catalog.float8,
+    mood_slope       pg_catalog.float8,
+    first_entry_date pg_catalog.date NOT NULL,
+    last_entry_date  pg_catalog.date NOT NULL,
+    active_months    pg_catalog.int4 NOT NULL,
+    current_streak   pg_catalog.int4 NOT NULL,
+    longest_streak   pg_catalog.int4 NOT NULL,
+    top_tags         pg_catalog.text[] NOT NULL,
+    refreshed_at     pg_catalog.timestamptz NOT NULL,
+    CONSTRAINT user_statistics_pkey PRIMARY KEY (user_id)
+);
+COMMENT ON TABLE journaling.user_statistics IS
+'Per user with at least one entry: statistics materialized by journaling.refresh_statistics(), equal to journaling.user_statistics_live after a refresh; a row is visible only to its user';
+COMMENT ON COLUMN journaling.user_statistics.total_entries IS
+'Number of entries of the user';
+COMMENT ON COLUMN journaling.user_statistics.total_words IS
+'Sum of word_count over the user''s entries';
+COMMENT ON COLUMN journaling.user_statistics.avg_mood IS
+'Mean of the non-NULL mood_score values (as avg); NULL without moods';
+COMMENT ON COLUMN journaling.user_statistics.mood_stddev IS
+'Sample standard deviation of the non-NULL mood_score values (as stddev_samp); NULL with fewer than two';
+COMMENT ON COLUMN journaling.user_statistics.mood_slope IS
+'Least-squares mood change per day: regr_slope(mood_score, entry_date - date ''2000-01-01''); NULL with fewer than two distinct days with a mood';
+COMMENT ON COLUMN journaling.user_statistics.first_entry_date IS
+'Earliest entry_date of the user';
+COMMENT ON COLUMN journaling.user_statistics.last_entry_date IS
+'Latest entry_date of the user';
+COMMENT ON COLUMN journaling.user_statistics.active_months IS
+'Number of distinct calendar months with at least one entry';
+COMMENT ON COLUMN journaling.user_statistics.current_streak IS
+'As journaling.streaks(): length of the run of consecutive entry days that includes the refresh''s CURRENT_DATE or the day before (and starts no later than CURRENT_DATE), else 0';
+COMMENT ON COLUMN journaling.user_statistics.longest_streak IS
+'As journaling.streaks(): length of the longest run of consecutive entry days';
+COMMENT ON COLUMN journaling.user_statistics.top_tags IS
+'The 5 most frequent non-NULL tags (occurrences in the tags arrays of the user''s entries), most frequent first, ties by tag in "C" collation order; empty when none';
+COMMENT ON COLUMN journaling.user_statistics.refreshed_at IS
+'Start of the transaction that last recomputed the row (now())';
+
+CREATE TABLE journaling.stats_changes (
+    user_id    pg_catalog.uuid NOT NULL,
+    day        pg_catalog.date NOT NULL,
+    changed_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE journaling.stats_changes IS
+'Change log: (user_id, day) pairs touched by writes to journal_entries since they were last consumed by journaling.refresh_statistics(); written by the capture triggers only, no privileges for application roles. Deliberately without index (the capture trigger appends to its heap directly; it falls back to a slower INSERT if an index, trigger or rule is added)';
+
+CREATE SEQUENCE journaling.refresh_log_id_seq;
+
+CREATE TABLE journaling.refresh_log (
+    id          pg_catalog.int8 NOT NULL DEFAULT pg_catalog.nextval('journaling.refresh_log_id_seq'::pg_catalog.regclass),
+    started_at  pg_catalog.timestamptz NOT NULL,
+    finished_at pg_catalog.timestamptz NOT NULL,
+    mode        pg_catalog.text NOT NULL,
+    users       pg_catalog.int8 NOT NULL,
+    days        pg_catalog.int8 NOT NULL,
+    changes     pg_catalog.int8 NOT NULL,
+    duration    pg_catalog.interval NOT NULL,
+    as_of       pg_catalog.date,
+    run_by      pg_catalog.name NOT NULL DEFAULT SESSION_USER,
+    CONSTRAINT refresh_log_pkey PRIMARY KEY (id),
+    CONSTRAINT refresh_log_mode_known CHECK (mode OPERATOR(pg_catalog.=) ANY ('{incremental,bulk,full,skipped}'::pg_catalog.text[]))
+);
+ALTER SEQUENCE journaling.refresh_log_id_seq OWNED BY journaling.refresh_log.id;
+COMMENT ON TABLE journaling.refresh_log IS
+'One row per call of journaling.refresh_statistics(): mode, users and days recomputed, change-log rows consumed, timing; a table for administrators (no per-user data, no row-level security, no privileges for application roles)';
+COMMENT ON COLUMN journaling.refresh_log.as_of IS
+'CURRENT_DATE of the run: the day current_streak values refer to (NULL when skipped)';
+
+CREATE INDEX daily_stats_day_idx ON journaling.daily_stats (day);
+
+-- The daily statistics computed from scratch (row-level security applies).
+CREATE VIEW journaling.daily_stats_live WITH (security_invoker = true) AS
+SELECT e.user_id,
+       e.entry_date AS day,
+       pg_catalog.count(*) AS entries,
+       pg_catalog.sum(e.word_count) AS words,
+       journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date ORDER BY e.id) AS mood
+  FROM journaling.journal_entries e
+ GROUP BY e.user_id, e.entry_date;
+
+COMMENT ON VIEW journaling.daily_stats_live IS
+'journaling.daily_stats computed from scratch from journal_entries (security_invoker: the caller sees only their own rows)';
+
+-- The user statistics computed from scratch: the oracle of user_statistics.
+-- refresh_statistics() runs the same query over journaling.daily_stats.
+CREATE VIEW journaling.user_statistics_live WITH (security_invoker = true) AS
+WITH d AS (
+    SELECT s.user_id, s.day, s.entries, s.words, s.mood,
+           s.day OPERATOR(pg_catalog.-)
+               (pg_catalog.row_number() OVER (PARTITION BY s.user_id ORDER BY s.day))::pg_catalog.int4 AS grp
+      FROM journaling.daily_stats_live s
+), totals AS (
+    SELECT d.user_id,
+           pg_catalog.sum(d.entries)::pg_catalog.int8 AS total_entries,
+           pg_catalog.sum(d.words)::pg_catalog.int8 AS total_words,
+           journaling.rollup(d.mood ORDER BY d.day) AS st,
+           pg_catalog.min(d.day) AS first_entry_date,
+           pg_catalog.max(d.day) AS last_entry_date,
+           pg_catalog.count(DISTINCT pg_catalog.date_trunc('month', d.day::pg_catalog.timestamp))::pg_catalog.int4 AS active_months
+      FROM d
+     GROUP BY d.user_id
+), runs AS (
+    SELECT d.user_id, pg_catalog.min(d.day) AS first_d, pg_catalog.max(d.day) AS last_d,
+           pg_catalog.count(*)::pg_catalog.int4 AS len
+      FROM d
+     GROUP BY d.user_id, d.grp
+), streaks AS (
+    SELECT r.user_id,
+           COALESCE(pg_catalog.max(r.len) FILTER (
+               WHERE r.first_d OPERATOR(pg_catalog.<=) CURRENT_DATE
+                 AND r.last_d OPERATOR(pg_catalog.>=) (CURRENT_DATE OPERATOR(pg_catalog.-) 1)), 0) AS current_streak,
+           pg_catalog.max(r.len) AS longest_streak
+      FROM runs r
+     GROUP BY r.user_id
+), tags AS (
+    SELECT c.user_id,
+           pg_catalog.array_agg(c.tag ORDER BY c.n DESC, c.tag COLLATE pg_catalog."C") AS top_tags
+      FROM (SELECT x.user_id, x.tag, x.n,
+                   pg_catalog.row_number() OVER (PARTITION BY x.user_id
+                                                 ORDER BY x.n DESC, x.tag COLLATE pg_catalog."C") AS rank
+              FROM (SELECT e.user_id, t.tag, pg_catalog.count(*) AS n
+                      FROM journaling.journal_entries e
+                     CROSS JOIN LATERAL pg_catalog.unnest(e.tags) AS t(tag)
+                     WHERE t.tag IS NOT NULL
+                     GROUP BY e.user_id, t.tag) x) c
+     WHERE c.rank OPERATOR(pg_catalog.<=) 5
+     GROUP BY c.user_id
+)
+SELECT t.user_id,
+       t.total_entries,
+       t.total_words,
+       journaling.mean(t.st) AS avg_mood,
+       journaling.stddev(t.st) AS mood_stddev,
+       journaling.slope(t.st) AS mood_slope,
+       t.first_entry_date,
+       t.last_entry_date,
+       t.active_months,
+       s.current_streak,
+       s.longest_streak,
+       COALESCE(g.top_tags, '{}'::pg_catalog.text[]) AS top_tags,
+       pg_catalog.now() AS refreshed_at
+  FROM totals t
+  JOIN streaks s ON s.user_id OPERATOR(pg_catalog.=) t.user_id
+  LEFT JOIN tags g ON g.user_id OPERATOR(pg_catalog.=) t.user_id;
+
+COMMENT ON VIEW journaling.user_statistics_live IS
+'journaling.user_statistics computed from scratch from journal_entries, with current_streak as of the caller''s CURRENT_DATE and refreshed_at = now() (security_invoker: the caller sees only their own rows)';
+
+-- Change capture: statement-level AFTER triggers over transition tables.
+-- SECURITY DEFINER so that the writer's rows can be logged although
+-- application roles have no privilege on journaling.stats_changes.
+CREATE FUNCTION journaling.stats_capture_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'journaling_stats_capture_trigger'
+LANGUAGE C SECURITY DEFINER;
+
+REVOKE ALL ON FUNCTION journaling.stats_capture_trigger() FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.stats_capture_trigger() IS
+'Trigger that appends the (user_id, entry_date) pairs a statement on journal_entries touched (old and new rows) to journaling.stats_changes';
+
+CREATE TRIGGER journal_entries_stats_insert
+    AFTER INSERT ON journaling.journal_entries
+    REFERENCING NEW TABLE AS journaling_new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_capture_trigger();
+CREATE TRIGGER journal_entries_stats_update
+    AFTER UPDATE ON journaling.journal_entries
+    REFERENCING OLD TABLE AS journaling_old_entries NEW TABLE AS journaling_new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_capture_trigger();
+CREATE TRIGGER journal_entries_stats_delete
+    AFTER DELETE ON journaling.journal_entries
+    REFERENCING OLD TABLE AS journaling_old_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_capture_trigger();
+CREATE TRIGGER journal_entries_stats_truncate
+    AFTER TRUNCATE ON journaling.journal_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_capture_trigger();
+
+-- VOLATILE: writes the statistics tables.  Not STRICT: full defaults to false.
+-- SECURITY DEFINER (the extension owner, a superuser, bypasses row-level
+-- security; row_security = off makes any other owner fail instead of
+-- silently reading a subset).  jit = off: compiling costs tens of
+-- milliseconds per statement, more than a whole incremental run.
+CREATE FUNCTION journaling.refresh_statistics(full pg_catalog.bool DEFAULT false)
+RETURNS TABLE(mode pg_catalog.text, users pg_catalog.int8, days pg_catalog.int8,
+              changes pg_catalog.int8, duration pg_catalog.interval)
+AS 'MODULE_PATHNAME', 'journaling_refresh_statistics'
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET jit = off;
+
+REVOKE ALL ON FUNCTION journaling.refresh_statistics(pg_catalog.bool) FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.refresh_statistics(pg_catalog.bool) IS
+'Recompute daily_stats and user_statistics for the days and users changed since the last refresh (everything with full, or when most users changed) in one transaction; a concurrent call returns mode skipped (transaction-level advisory lock 7670314527420216168). For administrators: not executable by PUBLIC';
+
+-- STABLE: only reads.  SECURITY DEFINER so that monitoring roles can be
+-- granted it without reading the change log itself.
+CREATE FUNCTION journaling.statistics_lag()
+RETURNS TABLE(pending_changes pg_catalog.int8, oldest_change pg_catalog.timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT pg_catalog.count(*), pg_catalog.min(c.changed_at)
+      FROM journaling.stats_changes c
+$body$;
+
+REVOKE ALL ON FUNCTION journaling.statistics_lag() FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.statistics_lag() IS
+'Change-log rows not yet consumed by refresh_statistics() and the time of the oldest (NULL when none). For administrators: not executable by PUBLIC';
+
+-- VOLATILE: creates or changes a pg_cron job.  Runs as the caller, who
+-- becomes the job's user and needs EXECUTE on refresh_statistics().
+CREATE FUNCTION journaling.schedule_refresh(schedule pg_catalog.text DEFAULT '*/5 * * * *')
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    job_id pg_catalog.int8;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x
+                    WHERE x.extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database "%"', pg_catalog.current_database()
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'journaling.schedule_refresh() creates a pg_cron job, and pg_cron lives in the database named by cron.database_name.',
+                  HINT = 'Add pg_cron to shared_preload_libraries, run CREATE EXTENSION pg_cron in the database where journaling is installed (set cron.database_name to it), or call SELECT journaling.refresh_statistics() from another scheduler.';
+    END IF;
+    IF pg_catalog.to_regprocedure('cron.schedule_in_database(text,text,text,text,text,boolean)') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is too old for journaling.schedule_refresh()'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Upgrade pg_cron to version 1.4 or later (ALTER EXTENSION pg_cron UPDATE).';
+    END IF;
+    EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+       INTO job_id
+      USING 'journaling.refresh_statistics@' OPERATOR(pg_catalog.||) pg_catalog.current_database(),
+            schedule,
+            'SELECT mode, users, days, changes, duration FROM journaling.refresh_statistics()',
+            pg_catalog.current_database()::pg_catalog.text;
+    RETURN job_id;
+END
+$body$;
+
+REVOKE ALL ON FUNCTION journaling.schedule_refresh(pg_catalog.text) FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.schedule_refresh(pg_catalog.text) IS
+'Create (or reschedule) the pg_cron job "journaling.refresh_statistics@<database>" that runs refresh_statistics() in this database as the caller; returns the job id. Needs pg_cron 1.4+ installed in this database; raises feature_not_supported otherwise';
+
+-- VOLATILE: removes a pg_cron job.
+CREATE FUNCTION journaling.unschedule_refresh()
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    job_id pg_catalog.int8;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x
+                    WHERE x.extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database "%"', pg_catalog.current_database()
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Nothing can be scheduled without pg_cron; see journaling.schedule_refresh().';
+    END IF;
+    EXECUTE 'SELECT j.jobid FROM cron.job j WHERE j.jobname OPERATOR(pg_catalog.=) $1 AND j.username OPERATOR(pg_catalog.=) CURRENT_USER'
+       INTO job_id
+      USING 'journaling.refresh_statistics@' OPERATOR(pg_catalog.||) pg_catalog.current_database();
+    IF job_id IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT cron.unschedule($1)' USING job_id;
+    RETURN true;
+END
+$body$;
+
+REVOKE ALL ON FUNCTION journaling.unschedule_refresh() FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.unschedule_refresh() IS
+'Remove the pg_cron job created by schedule_refresh() (of the calling role, in this database); false when there was none';
+
+-- Row-level security: the statistics are per user like the entries.  The
+-- change log is keyed the same way (defence in depth: application roles get
+-- no privilege on it); refresh_log holds no per-user data.
+ALTER TABLE journaling.daily_stats ENABLE ROW LEVEL SECURITY;
+ALTER TABLE journaling.daily_stats FORCE ROW LEVEL SECURITY;
+CREATE POLICY daily_stats_select ON journaling.daily_stats FOR SELECT
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY daily_stats_insert ON journaling.daily_stats FOR INSERT
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY daily_stats_update ON journaling.daily_stats FOR UPDATE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY daily_stats_delete ON journaling.daily_stats FOR DELETE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+
+ALTER TABLE journaling.user_statistics ENABLE ROW LEVEL SECURITY;
+ALTER TABLE journaling.user_statistics FORCE ROW LEVEL SECURITY;
+CREATE POLICY user_statistics_select ON journaling.user_statistics FOR SELECT
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY user_statistics_insert ON journaling.user_statistics FOR INSERT
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY user_statistics_update ON journaling.user_statistics FOR UPDATE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY user_statistics_delete ON journaling.user_statistics FOR DELETE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+
+ALTER TABLE journaling.stats_changes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE journaling.stats_changes FORCE ROW LEVEL SECURITY;
+CREATE POLICY stats_changes_select ON journaling.stats_changes FOR SELECT
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY stats_changes_insert ON journaling.stats_changes FOR INSERT
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY stats_changes_update ON journaling.stats_changes FOR UPDATE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY stats_changes_delete ON journaling.stats_changes FOR DELETE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+
+SELECT pg_catalog.pg_extension_config_dump('journaling.daily_stats', '');
+SELECT pg_catalog.pg_extension_config_dump('journaling.user_statistics', '');
+SELECT pg_catalog.pg_extension_config_dump('journaling.stats_changes', '');
+SELECT pg_catalog.pg_extension_config_dump('journaling.refresh_log', '');
+SELECT pg_catalog.pg_extension_config_dump('journaling.refresh_log_id_seq', '');

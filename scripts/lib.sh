@@ -65,6 +65,8 @@ unix_socket_directories = '$CLUSTER_DIR'
 port = 5432
 shared_preload_libraries = 'pg_cron'
 cron.database_name = 'postgres'
+# pg_cron runs jobs in background workers: no TCP connection or password needed.
+cron.use_background_workers = on
 max_worker_processes = 16
 fsync = off
 synchronous_commit = off

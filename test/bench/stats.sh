@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# test/bench/stats.sh — materialized statistics benchmark.
+#
+# Own throwaway cluster (scripts/lib.sh; respects PGDEV_ROOT), stopped at the
+# end.  Prints a Markdown table:
+#   - refresh_statistics() after 1 % of the users changed vs
+#     REFRESH MATERIALIZED VIEW CONCURRENTLY of a materialized view over the
+#     same per-user columns (unique index on user_id);
+#   - refresh after 100 % changed (automatic bulk path) and
+#     refresh_statistics(true) vs a plain REFRESH MATERIALIZED VIEW;
+#   - insert overhead of the change capture: single-row INSERTs (pgbench) and
+#     10 000-row INSERT ... SELECT, capture triggers enabled vs disabled
+#     (ALTER TABLE ... DISABLE TRIGGER) on the same table, interleaved.
+# Sizes: BENCH_USERS (20000), BENCH_ENTRIES (2000000), BENCH_REPS (3),
+# BENCH_INSERT_REPS (5), BENCH_PGBENCH_TX (5000 single-row inserts per pgbench run).
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+cd "$REPO_ROOT"
+
+USERS=${BENCH_USERS:-20000}
+ENTRIES=${BENCH_ENTRIES:-2000000}
+REPS=${BENCH_REPS:-3}
+INSERT_REPS=${BENCH_INSERT_REPS:-5}
+PGB_TX=${BENCH_PGBENCH_TX:-5000}
+TOUCH=$(( USERS / 100 > 0 ? USERS / 100 : 1 ))
+
+build_and_install
+cluster_start -o "-c shared_buffers=512MB -c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min"
+trap cluster_stop EXIT
+
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
+# Milliseconds taken by one SQL statement (server round trip, psql's \timing).
+time_ms() {
+  psql -X -q -v ON_ERROR_STOP=1 -d bench -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
+
+psql -X -q -d postgres -c 'CREATE DATABASE bench'
+psql_q -c 'CREATE EXTENSION journaling CASCADE' 2>/dev/null
+
+log "loading $USERS users, $ENTRIES entries"
+load_start=$(date +%s)
+psql_q <<SQL
+INSERT INTO journaling.users (id, username)
+SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'user' || i
+  FROM generate_series(1, $USERS) i;
+-- Bulk load without the per-row vector trigger and the change capture (the
+-- first refresh below starts from scratch); word_count is given directly.
+ALTER TABLE journaling.journal_entries DISABLE TRIGGER USER;
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags, word_count)
+SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (i - 1) % $USERS), 12, '0'))::uuid,
+       'entry text ' || i,
+       DATE '2025-01-01' + (hashint4(i) & 1023) % 700,
+       CASE WHEN hashint4(i + 7) % 10 = 0 THEN NULL ELSE ((hashint4(i + 13) & 200) - 100) / 100.0 END,
+       ARRAY['tag' || (hashint4(i + 1) & 31), 'tag' || (hashint4(i + 2) & 15)],
+       1 + (hashint4(i + 3) & 511)
+  FROM generate_series(1, $ENTRIES) i
+ ORDER BY 1;
+ALTER TABLE journaling.journal_entries ENABLE TRIGGER USER;
+VACUUM ANALYZE journaling.journal_entries;
+CREATE MATERIALIZED VIEW public.bench_user_statistics AS
+SELECT user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope, first_entry_date,
+       last_entry_date, active_months, current_streak, longest_streak, top_tags, refreshed_at
+  FROM journaling.user_statistics_live;
+CREATE UNIQUE INDEX ON public.bench_user_statistics (user_id);
+SQL
+load_s=$(( $(date +%s) - load_start ))
+days=$(psql_q -At -c 'SELECT count(DISTINCT (user_id, entry_date)) FROM journaling.journal_entries')
+
+# Touch N users (different ones each time): one new entry and one mood change each.
+touch_users() {
+  psql_q -c "
+    CREATE TEMP TABLE touched AS SELECT id FROM journaling.users ORDER BY random() LIMIT $1;
+    INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
+    SELECT id, 'fresh entry', DATE '2025-01-01' + (random() * 700)::int, 0.5, '{fresh}' FROM touched;
+    UPDATE journaling.journal_entries e SET mood_score = -0.5
+      FROM touched u
+     WHERE e.user_id = u.id AND e.entry_date = (SELECT min(entry_date) FROM journaling.journal_entries x WHERE x.user_id = u.id);"
+}
+
+log "full refresh vs REFRESH MATERIALIZED VIEW"
+full=() mv=()
+for _ in $(seq "$REPS"); do
+  full+=("$(time_ms 'SELECT * FROM journaling.refresh_statistics(true)')")
+  mv+=("$(time_ms 'REFRESH MATERIALIZED VIEW public.bench_user_statistics')")
+done
+
+log "1 % touched: incremental refresh vs REFRESH MATERIALIZED VIEW CONCURRENTLY"
+inc=() mvc=()
+for _ in $(seq "$REPS"); do
+  touch_users "$TOUCH"
+  inc+=("$(time_ms 'SELECT * FROM journaling.refresh_statistics()')")
+  mvc+=("$(time_ms 'REFRESH MATERIALIZED VIEW CONCURRENTLY public.bench_user_statistics')")
+done
+inc_mode=$(psql_q -At -c "SELECT mode || ' (' || users || ' users, ' || days || ' days)' FROM journaling.refresh_log ORDER BY id DESC LIMIT 1")
+
+log "100 % touched: automatic bulk refresh vs REFRESH MATERIALIZED VIEW"
+bulk=() mv2=()
+for _ in $(seq "$REPS"); do
+  psql_q -c "UPDATE journaling.journal_entries e SET is_favorite = NOT is_favorite
+               FROM (SELECT user_id, min(entry_date) AS d FROM journaling.journal_entries GROUP BY 1) f
+              WHERE e.user_id = f.user_id AND e.entry_date = f.d"
+  bulk+=("$(time_ms 'SELECT * FROM journaling.refresh_statistics()')")
+  mv2+=("$(time_ms 'REFRESH MATERIALIZED VIEW public.bench_user_statistics')")
+done
+bulk_mode=$(psql_q -At -c "SELECT mode FROM journaling.refresh_log ORDER BY id DESC LIMIT 1")
+
+log "insert overhead"
+cat >"$CLUSTER_DIR/insert.sql" <<SQL
+\set u random(1, $USERS)
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
+VALUES (('00000000-0000-4000-8000-' || lpad(to_hex(:u), 12, '0'))::uuid, 'a single new entry with a few words', DATE '2026-01-01', 0.25, '{bench}');
+SQL
+chmod 644 "$CLUSTER_DIR/insert.sql"
+set_capture() {
+  psql_q -c "ALTER TABLE journaling.journal_entries $1 TRIGGER journal_entries_stats_insert"
+}
+pgb() {
+  "$PG_BIN/pgbench" -n -t "$PGB_TX" -f "$CLUSTER_DIR/insert.sql" bench 2>/dev/null \
+    | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
+}
+on_tps=() off_tps=() on_bulk=() off_bulk=()
+bulk_sql="INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
+  SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (hashint4(g) & 2147483647) % $USERS), 12, '0'))::uuid,
+         'bulk entry ' || g, DATE '2026-02-01' + g % 30, 0.1, '{bulk}' FROM generate_series(1, 10000) g"
+for _ in $(seq "$INSERT_REPS"); do
+  set_capture DISABLE; off_tps+=("$(pgb)"); off_bulk+=("$(time_ms "$bulk_sql")")
+  set_capture ENABLE;  on_tps+=("$(pgb)");  on_bulk+=("$(time_ms "$bulk_sql")")
+done
+set_capture ENABLE
+
+m_full=$(median "${full[@]}"); m_mv=$(median "${mv[@]}")
+m_inc=$(median "${inc[@]}"); m_mvc=$(median "${mvc[@]}")
+m_bulk=$(median "${bulk[@]}"); m_mv2=$(median "${mv2[@]}")
+m_on=$(median "${on_tps[@]}"); m_off=$(median "${off_tps[@]}")
+m_onb=$(median "${on_bulk[@]}"); m_offb=$(median "${off_bulk[@]}")
+over1=$(awk -v a="$m_off" -v b="$m_on" 'BEGIN {printf "%+.1f %%", (b > 0) ? (a / b - 1) * 100 : 0}')
+over2=$(awk -v a="$m_onb" -v b="$m_offb" 'BEGIN {printf "%+.1f %%", (b > 0) ? (a / b - 1) * 100 : 0}')
+
+cat <<MD
+### Materialized statistics benchmark
+
+$USERS users, $ENTRIES entries ($days user-days), loaded in ${load_s}s; $(nproc) CPU cores
+(shared with other jobs), PostgreSQL $(psql -X -At -d bench -c 'SHOW server_version'); median of $REPS refresh runs
+and $INSERT_REPS interleaved insert runs; times in ms.
+
+| scenario | journaling | plain PostgreSQL | ratio | goal |
+|---|---:|---:|---:|---|
+| $TOUCH users (1 %) changed: \`refresh_statistics()\` [$inc_mode] vs \`REFRESH MATERIALIZED VIEW CONCURRENTLY\` | $m_inc | $m_mvc | $(ratio "$m_mvc" "$m_inc")× faster | ≥ 100× |
+| 100 % changed: \`refresh_statistics()\` [$bulk_mode] vs \`REFRESH MATERIALIZED VIEW\` | $m_bulk | $m_mv2 | $(ratio "$m_bulk" "$m_mv2")× the time | ≤ 1.1× |
+| \`refresh_statistics(true)\` vs \`REFRESH MATERIALIZED VIEW\` | $m_full | $m_mv | $(ratio "$m_full" "$m_mv")× the time | ≤ 1.1× |
+
+| insert path | capture on | capture off | overhead | goal |
+|---|---:|---:|---:|---|
+| single-row INSERT (pgbench, $PGB_TX tx, 1 client), tps | $m_on | $m_off | $over1 | ≤ 10 % |
+| 10 000-row INSERT ... SELECT, ms | $m_onb | $m_offb | $over2 | ≤ 10 % |
+
+The refresh also maintains \`daily_stats\` ($days rows), which the materialized view does not have.
+MD
