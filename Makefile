@@ -6,7 +6,11 @@ MODULE_big = journaling
 OBJS = \
 	src/journaling.o \
 	src/identity.o \
-	src/entry_vector.o
+	src/entry_vector.o \
+	src/json_reader.o \
+	src/uuid5.o \
+	src/import.o \
+	src/import_formats.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

@@ -24,6 +24,16 @@
 
 static JrValue *parse_value(JrReader *r, int depth, int build);
 
+#if defined(__GNUC__)
+#define JR_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define JR_NORETURN __attribute__((noreturn))
+#else
+#define JR_PRINTF(a, b)
+#define JR_NORETURN
+#endif
+
+static void fail(JrReader *r, int64_t offset, const char *fmt,...) JR_PRINTF(3, 4) JR_NORETURN;
+
 /* Record an error at a byte offset and unwind to the entry point. */
 static void
 fail(JrReader *r, int64_t offset, const char *fmt,...)
@@ -580,22 +590,16 @@ parse_array(JrReader *r, JrValue *v, int depth, int build)
 	}
 }
 
-/* Read any value; returns NULL when not building. */
-static JrValue *
-parse_value(JrReader *r, int depth, int build)
+/* Read any value into v. */
+static void
+parse_into(JrReader *r, JrValue *v, int depth, int build)
 {
-	JrValue		tmp;
-	JrValue    *v;
 	int			c;
 
 	if (depth > JR_MAX_DEPTH)
 		fail(r, jr_position(r), "invalid JSON at byte offset %lld: nesting deeper than %d levels",
 			 (long long) jr_position(r), JR_MAX_DEPTH);
 	skip_ws(r);
-	if (build)
-		v = jr_alloc(r, sizeof(JrValue));
-	else
-		v = &tmp;
 	memset(v, 0, sizeof(JrValue));
 	v->offset = jr_position(r);
 	c = peekc(r);
@@ -632,7 +636,23 @@ parse_value(JrReader *r, int depth, int build)
 			else
 				unexpected(r, "a JSON value");
 	}
-	return build ? v : NULL;
+}
+
+/* Read any value; returns NULL when not building. */
+static JrValue *
+parse_value(JrReader *r, int depth, int build)
+{
+	JrValue		tmp;
+	JrValue    *v;
+
+	if (!build)
+	{
+		parse_into(r, &tmp, depth, 0);
+		return NULL;
+	}
+	v = jr_alloc(r, sizeof(JrValue));
+	parse_into(r, v, depth, 1);
+	return v;
 }
 
 /* Common reader setup. */
@@ -791,6 +811,7 @@ jr_next(JrReader *r, JrRecord *rec)
 	}
 	r->scratch = NULL;
 	r->scratch_cap = 0;
+	r->record_offset = jr_position(r);
 	r->nonfinite_seen = 0;
 	r->sentinel_seen = 0;
 	r->record_key[0] = '\0';
