@@ -678,10 +678,10 @@ WITH run AS (
       FROM run
     UNION ALL
     SELECT 6, 0, 'consistent',
-           CASE WHEN run.processed OPERATOR(pg_catalog.=)
-                     run.imported OPERATOR(pg_catalog.+) run.skipped OPERATOR(pg_catalog.+) run.failed
-                 AND run.failed OPERATOR(pg_catalog.=)
-                     (SELECT pg_catalog.count(*) FROM errs WHERE errs.kind OPERATOR(pg_catalog.<>) 'note')
+           CASE WHEN (run.processed OPERATOR(pg_catalog.=)
+                      ((run.imported OPERATOR(pg_catalog.+) run.skipped) OPERATOR(pg_catalog.+) run.failed))
+                 AND (run.failed OPERATOR(pg_catalog.=)
+                      (SELECT pg_catalog.count(*) FROM errs WHERE errs.kind OPERATOR(pg_catalog.<>) 'note'))
                 THEN 'yes: processed = imported + skipped + failed, one import_errors row per failure'
                 ELSE 'no' END
       FROM run

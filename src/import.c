@@ -284,7 +284,7 @@ sqlstate_text(int code)
 
 /* Record (or in strict mode raise) a rejected row. */
 static void
-record_failure(ImportState *st, ImportKind kind, int64 ordinal, int64 offset,
+record_failure(ImportState *st, int kind, int64 ordinal, int64 offset,
 			   const char *source_id, int sqlstate, const char *message)
 {
 	if (kind >= 0)
@@ -589,7 +589,7 @@ ImportSessionOwner(ImportState *st, const pg_uuid_t *session, const char *source
 		{
 			flush_all(st);
 			args[0] = UUIDPGetDatum(session);
-			if (SPI_execute_plan(st->owner_plan, args, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+			if (SPI_execute_plan(st->owner_plan, args, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1)
 			{
 				bool		isnull;
 				Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
