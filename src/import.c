@@ -88,6 +88,7 @@ struct ImportState
 {
 	/* options */
 	pg_uuid_t	owner;
+	bool		owner_is_default;
 	bool		owner_ensured;
 	pg_tz	   *tz;
 	pg_tz	   *entries_tz;
@@ -551,7 +552,10 @@ ImportOwner(ImportState *st)
 
 		st->owner_ensured = true;
 		JournalingUuidText(&st->owner, txt);
-		ImportEnsureUser(st, &st->owner, txt, "journaling", txt);
+		if (st->owner_is_default)
+			ImportEnsureUser(st, &st->owner, "default", "journaling", "default");
+		else
+			ImportEnsureUser(st, &st->owner, txt, "journaling", txt);
 	}
 	return &st->owner;
 }
@@ -772,7 +776,10 @@ parse_options(ImportState *st, Jsonb *options)
 					 errmsg("option \"user_id\" is not a uuid: \"%s\"", s)));
 	}
 	else if (!JournalingCurrentUserId(&st->owner))
+	{
 		JournalingUuid5("user:default", strlen("user:default"), &st->owner);
+		st->owner_is_default = true;
+	}
 	st->tz = option_tz(st, "timezone", "UTC");
 	st->entries_tz = option_tz(st, "entries_timezone", ImportOption(st, "timezone") ? ImportOption(st, "timezone") : "UTC");
 	s = ImportOption(st, "on_conflict");
@@ -959,7 +966,7 @@ json_fault(ImportState *st, JrReader *r, ImportKind kind)
 				 errhint("Nothing was imported.")));
 	record_failure(st, kind, ordinal, offset, r->record_key[0] ? pstrdup(r->record_key) : NULL,
 				   ERRCODE_INVALID_TEXT_REPRESENTATION,
-				   r->empty ? psprintf("the file is empty (0 bytes): %s", r->error) : r->error);
+				   r->error);
 }
 
 /* Progress NOTICE every PROGRESS_INTERVAL_MS on long inputs. */

@@ -725,7 +725,7 @@ jr_begin(JrReader *r, JrLayout layout, const char *nested_key)
 	if (peekc(r) < 0)
 	{
 		r->empty = 1;
-		fail(r, 0, jr_position(r) == 0 ? "the input is empty (0 bytes)" : "the input holds no JSON value");
+		fail(r, 0, jr_position(r) == 0 ? "the file is empty (0 bytes)" : "the input holds no JSON value (only white space)");
 	}
 	r->top = (char) peekc(r);
 	r->record_offset = jr_position(r);

@@ -164,7 +164,7 @@ main(void)
 	check("non-finite", "[NaN,Infinity,-Infinity]", JR_LAYOUT_COLLECTION, NULL,
 		  "@1 \"NaN\";@5 \"Infinity\";@14 \"-Infinity\";");
 	check("sentinel", "[1.7976931348623157E308]", JR_LAYOUT_COLLECTION, NULL, "@1 1.7976931348623157E308;");
-	check("empty", "", JR_LAYOUT_COLLECTION, NULL, "ERR@0:the input is empty");
+	check("empty", "", JR_LAYOUT_COLLECTION, NULL, "ERR@0:the file is empty");
 	check("truncated string", "{\"k\": {\"c\": \"abc", JR_LAYOUT_COLLECTION, NULL, "ERR@16:unexpected end of input");
 	check("not json", "<html>", JR_LAYOUT_COLLECTION, NULL, "ERR@0:invalid JSON at byte offset 0");
 	check("trailing comma", "[1,]", JR_LAYOUT_COLLECTION, NULL, "@1 1;ERR@3:invalid JSON at byte offset 3");
