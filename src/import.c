@@ -5,7 +5,7 @@
  * is read by json_reader.c one record at a time; the format's mapper
  * (import_formats.c) turns each record into normalized rows, validated in C.
  * Rows are batched per target table and inserted with one prepared
- * INSERT ... SELECT FROM jsonb_populate_recordset($1) per batch, as the
+ * INSERT ... SELECT FROM json_populate_recordset($1) per batch, as the
  * calling user (row-level security, constraints and triggers apply), in a
  * subtransaction.  Only when a batch fails is it retried row by row, each in
  * its own subtransaction, to isolate the bad rows ("validate in C first;
@@ -31,6 +31,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -39,7 +40,7 @@
 #include "journaling.h"
 #include "json_reader.h"
 
-#define BATCH_ROWS			500
+#define BATCH_ROWS			1000
 #define BATCH_BYTES			(4 * 1024 * 1024)
 #define PROGRESS_INTERVAL_MS 10000
 
@@ -121,6 +122,8 @@ struct ImportState
 	MemoryContext record_cxt;
 	MemoryContext batch_cxt;
 	Batch		batch[IMPORT_KIND_COUNT];
+	StringInfoData errors;		/* queued import_errors rows, as JSON */
+	int			queued_errors;
 
 	/* file */
 	const char *path;			/* NULL for a document */
@@ -227,7 +230,7 @@ insert_sql(ImportKind kind, bool update)
 			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->expr);
 		else
 			appendStringInfo(&sql, "%sr.%s", first ? "" : ", ", c->name);
-	appendStringInfo(&sql, " FROM pg_catalog.jsonb_populate_recordset(NULL::journaling.%s, $1) r", table);
+	appendStringInfo(&sql, " FROM pg_catalog.json_populate_recordset(NULL::journaling.%s, $1) r", table);
 	if (!update)
 		appendStringInfoString(&sql, " ON CONFLICT DO NOTHING");
 	else
@@ -283,6 +286,57 @@ sqlstate_text(int code)
 	return unpack_sql_state(code);
 }
 
+/* Append a JSON string member to buf. */
+static void
+append_member(StringInfo buf, const char *key, const char *value)
+{
+	appendStringInfo(buf, "%s\"%s\":", buf->data[buf->len - 1] == '{' ? "" : ",", key);
+	if (value)
+		escape_json(buf, value);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+/* Write the queued import_errors rows in one statement. */
+static void
+flush_errors(ImportState *st)
+{
+	Datum		arg;
+
+	if (st->errors.len == 0)
+		return;
+	appendStringInfoChar(&st->errors, ']');
+	st->errors.data[0] = '[';
+	arg = CStringGetTextDatum(st->errors.data);
+	if (SPI_execute_plan(st->error_plan, &arg, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record import errors");
+	resetStringInfo(&st->errors);
+	st->queued_errors = 0;
+}
+
+/* Queue an import_errors row; written in batches. */
+static void
+queue_error(ImportState *st, const char *kind, int64 ordinal, int64 offset,
+			const char *source_id, const char *sqlstate, const char *message)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->call_cxt);
+
+	if (st->errors.data == NULL)
+		initStringInfo(&st->errors);
+	appendStringInfoString(&st->errors, st->errors.len == 0 ? " {" : ",{");
+	appendStringInfo(&st->errors, "\"run_id\":" INT64_FORMAT ",\"ordinal\":" INT64_FORMAT ",\"byte_offset\":" INT64_FORMAT,
+					 st->run_id, ordinal, offset);
+	append_member(&st->errors, "file", st->file_label);
+	append_member(&st->errors, "kind", kind);
+	append_member(&st->errors, "source_id", source_id);
+	append_member(&st->errors, "sqlstate", sqlstate);
+	append_member(&st->errors, "message", message);
+	appendStringInfoChar(&st->errors, '}');
+	MemoryContextSwitchTo(old);
+	if (++st->queued_errors >= BATCH_ROWS || st->errors.len >= BATCH_BYTES)
+		flush_errors(st);
+}
+
 /* Record (or in strict mode raise) a rejected row. */
 static void
 record_failure(ImportState *st, int kind, int64 ordinal, int64 offset,
@@ -311,24 +365,8 @@ record_failure(ImportState *st, int kind, int64 ordinal, int64 offset,
 		tuplestore_putvalues(st->tupstore, st->tupdesc, values, nulls);
 		return;
 	}
-	{
-		Datum		args[8];
-		char		argnulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-		args[0] = Int64GetDatum(st->run_id);
-		args[1] = CStringGetTextDatum(st->file_label);
-		args[2] = Int64GetDatum(ordinal);
-		args[3] = Int64GetDatum(offset);
-		args[4] = CStringGetTextDatum(kind >= 0 ? ImportKindNames[kind] : "unknown");
-		if (source_id)
-			args[5] = CStringGetTextDatum(source_id);
-		else
-			argnulls[5] = 'n';
-		args[6] = CStringGetTextDatum(sqlstate_text(sqlstate));
-		args[7] = CStringGetTextDatum(message);
-		if (SPI_execute_plan(st->error_plan, args, argnulls, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not record an import error");
-	}
+	queue_error(st, kind >= 0 ? ImportKindNames[kind] : "unknown", ordinal, offset, source_id,
+				sqlstate_text(sqlstate), message);
 }
 
 /* Append a row to its batch, flushing every batch when one is full. */
@@ -403,7 +441,7 @@ ImportReject(ImportState *st, ImportKind kind, int64 offset, const char *source_
 static uint64
 run_insert(ImportState *st, ImportKind kind, const char *json)
 {
-	Datum		arg = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+	Datum		arg = CStringGetTextDatum(json);
 	int			rc = SPI_execute_plan(st->insert_plan[kind], &arg, NULL, false, 0);
 
 	if (rc != SPI_OK_INSERT_RETURNING)
@@ -512,6 +550,7 @@ flush_all(ImportState *st)
 		return;
 	for (k = 0; k < IMPORT_KIND_COUNT; k++)
 		flush_kind(st, (ImportKind) k);
+	flush_errors(st);
 	for (k = 0; k < IMPORT_KIND_COUNT; k++)
 		if (st->batch[k].cap)
 		{
@@ -849,8 +888,7 @@ state_create(Jsonb *options, bool collect)
 static void
 state_begin_run(ImportState *st, const char *source, const char *format)
 {
-	Oid			jsonb_t[1] = {JSONBOID};
-	Oid			err_t[8] = {INT8OID, TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Oid			jsonb_t[1] = {JSONOID};
 	Oid			user_t[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID};
 	Oid			owner_t[1] = {UUIDOID};
 	Oid			sess_t[4] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID};
@@ -863,7 +901,8 @@ state_begin_run(ImportState *st, const char *source, const char *format)
 		st->insert_plan[k] = prepare(insert_sql((ImportKind) k, st->update), 1, jsonb_t);
 	st->error_plan = prepare("INSERT INTO journaling.import_errors "
 							 "(run_id, file, ordinal, byte_offset, kind, source_id, sqlstate, message) "
-							 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8, err_t);
+							 "SELECT e.run_id, e.file, e.ordinal, e.byte_offset, e.kind, e.source_id, e.sqlstate, e.message "
+							 "FROM pg_catalog.json_populate_recordset(NULL::journaling.import_errors, $1) e", 1, jsonb_t);
 	st->user_plan = prepare("INSERT INTO journaling.users (id, username, source, source_id) "
 							"VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4, user_t);
 	st->owner_plan = prepare("SELECT user_id FROM journaling.chat_sessions "
@@ -898,6 +937,7 @@ state_end_run(ImportState *st)
 	Datum		args[7];
 	Oid			types[7] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, JSONBOID, INT8OID};
 
+	flush_errors(st);
 	initStringInfo(&counts);
 	appendStringInfoChar(&counts, '{');
 	for (k = 0; k < IMPORT_KIND_COUNT; k++)
@@ -929,23 +969,12 @@ state_end_run(ImportState *st)
 static void
 record_note(ImportState *st, int64 ordinal, int64 offset, int n)
 {
-	Datum		args[8];
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', 'n', ' ', ' '};
-
 	st->notes++;
 	if (st->collect)
 		return;
-	args[0] = Int64GetDatum(st->run_id);
-	args[1] = CStringGetTextDatum(st->file_label);
-	args[2] = Int64GetDatum(ordinal);
-	args[3] = Int64GetDatum(offset);
-	args[4] = CStringGetTextDatum("note");
-	args[5] = (Datum) 0;
-	args[6] = CStringGetTextDatum("01000");
-	args[7] = CStringGetTextDatum(psprintf("%d non-finite number%s (NaN or Infinity): stored as JSON string%s in jsonb columns, NULL in typed columns",
-										   n, n == 1 ? "" : "s", n == 1 ? "" : "s"));
-	if (SPI_execute_plan(st->error_plan, args, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not record an import note");
+	queue_error(st, "note", ordinal, offset, NULL, "01000",
+				psprintf("%d non-finite number%s (NaN or Infinity): stored as JSON string%s in jsonb columns, NULL in typed columns",
+						 n, n == 1 ? "" : "s", n == 1 ? "" : "s"));
 }
 
 /* A fault in the JSON itself: the rest of the input is lost. */
