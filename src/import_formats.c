@@ -4,7 +4,7 @@
  * A mapper receives one source record (a JrValue tree from json_reader.c)
  * and emits one normalized row per target table row: a JSON object whose
  * keys are the target column names, later inserted in batches by import.c
- * with jsonb_populate_recordset().  It validates in C what it can (types,
+ * with json_populate_recordset().  It validates in C (import_map.c) what it can (types,
  * blank content, mood range, timestamps, duplicate ids) and rejects the row
  * with a SQLSTATE and message; what only the server can check (an impossible
  * calendar date in a canonical record, constraints) is caught when the batch
@@ -29,635 +29,6 @@ const char *const ImportKindNames[IMPORT_KIND_COUNT] = {
 	"users", "topics", "chat_sessions", "journal_entries", "messages", "user_memory", "usage"
 };
 
-/* A row under construction: a JSON object of column values. */
-typedef struct Row
-{
-	StringInfoData buf;
-	bool		first;
-} Row;
-
-/* Append callback for jr_write into a StringInfo. */
-static void
-append_si(void *ctx, const char *s, size_t n)
-{
-	appendBinaryStringInfo((StringInfo) ctx, s, (int) n);
-}
-
-/* Start a row. */
-static void
-row_begin(Row *r)
-{
-	initStringInfo(&r->buf);
-	appendStringInfoChar(&r->buf, '{');
-	r->first = true;
-}
-
-/* Write a key and the colon. */
-static void
-row_key(Row *r, const char *key)
-{
-	if (!r->first)
-		appendStringInfoChar(&r->buf, ',');
-	r->first = false;
-	jr_write_string(key, strlen(key), append_si, &r->buf);
-	appendStringInfoChar(&r->buf, ':');
-}
-
-/* A text column (omitted when s is NULL). */
-static void
-row_text(Row *r, const char *key, const char *s, size_t len)
-{
-	if (s == NULL)
-		return;
-	row_key(r, key);
-	jr_write_string(s, len, append_si, &r->buf);
-}
-
-/* A text column from a NUL-terminated string. */
-static void
-row_cstr(Row *r, const char *key, const char *s)
-{
-	if (s)
-		row_text(r, key, s, strlen(s));
-}
-
-/* A column holding raw JSON text. */
-static void
-row_raw(Row *r, const char *key, const char *json)
-{
-	row_key(r, key);
-	appendStringInfoString(&r->buf, json);
-}
-
-/* A column holding a source value verbatim (as JSON). */
-static void
-row_json(Row *r, const char *key, const JrValue *v)
-{
-	if (v == NULL)
-		return;
-	row_key(r, key);
-	jr_write(v, append_si, &r->buf);
-}
-
-/* A uuid column. */
-static void
-row_uuid(Row *r, const char *key, const pg_uuid_t *u)
-{
-	char		txt[40];
-
-	JournalingUuidText(u, txt);
-	row_cstr(r, key, txt);
-}
-
-/* A timestamptz column, written in UTC. */
-static void
-row_ts(Row *r, const char *key, TimestampTz ts)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-
-	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-		return;
-	row_key(r, key);
-	appendStringInfo(&r->buf, "\"%04d-%02d-%02d %02d:%02d:%02d.%06d+00\"",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-}
-
-/* Finish a row and hand it to the importer. */
-static void
-row_emit(ImportState *st, Row *r, ImportKind kind, int64 offset, const char *source_id)
-{
-	appendStringInfoChar(&r->buf, '}');
-	ImportEmit(st, kind, offset, source_id, &r->buf);
-}
-
-/* Whether key is one of a NULL-terminated list. */
-static bool
-in_list(const char *key, const char *const *list)
-{
-	for (; list && *list; list++)
-		if (strcmp(key, *list) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Write the "metadata" column: the members of obj not in mapped, verbatim
- * under "source" (PHP's [] in an object slot read as {}); extra is an
- * optional JSON object whose members are merged first (canonical metadata).
- */
-static void
-row_metadata_x(Row *r, const JrValue *obj, const char *const *mapped, const JrValue *extra,
-			   const char *extra_source)
-{
-	static const char *const object_slots[] = {"metadata", "preferences", "profile", "context", NULL};
-	bool		first = true;
-	bool		any = false;
-	size_t		i;
-
-	row_key(r, "metadata");
-	appendStringInfoChar(&r->buf, '{');
-	if (extra && extra->type == JR_OBJECT)
-	{
-		for (i = 0; i < extra->count; i++)
-		{
-			if (strcmp(extra->members[i].key, "source") == 0)
-				continue;		/* ours */
-			if (!first)
-				appendStringInfoChar(&r->buf, ',');
-			first = false;
-			jr_write_string(extra->members[i].key, extra->members[i].keylen, append_si, &r->buf);
-			appendStringInfoChar(&r->buf, ':');
-			jr_write(extra->members[i].value, append_si, &r->buf);
-		}
-	}
-	for (i = 0; obj && obj->type == JR_OBJECT && i < obj->count; i++)
-	{
-		const JrMember *m = &obj->members[i];
-
-		if (in_list(m->key, mapped))
-			continue;
-		if (!any)
-		{
-			if (!first)
-				appendStringInfoChar(&r->buf, ',');
-			appendStringInfoString(&r->buf, "\"source\":{");
-			any = true;
-		}
-		else
-			appendStringInfoChar(&r->buf, ',');
-		jr_write_string(m->key, m->keylen, append_si, &r->buf);
-		appendStringInfoChar(&r->buf, ':');
-		if (m->value->type == JR_ARRAY && m->value->count == 0 && in_list(m->key, object_slots))
-			appendStringInfoString(&r->buf, "{}");
-		else
-			jr_write(m->value, append_si, &r->buf);
-	}
-	if (extra_source)
-	{
-		if (!any)
-		{
-			if (!first)
-				appendStringInfoChar(&r->buf, ',');
-			appendStringInfoString(&r->buf, "\"source\":{");
-			any = true;
-		}
-		else
-			appendStringInfoChar(&r->buf, ',');
-		appendStringInfoString(&r->buf, extra_source);
-	}
-	if (any)
-		appendStringInfoChar(&r->buf, '}');
-	appendStringInfoChar(&r->buf, '}');
-}
-
-/* The metadata column without extra source members. */
-static void
-row_metadata(Row *r, const JrValue *obj, const char *const *mapped, const JrValue *extra)
-{
-	row_metadata_x(r, obj, mapped, extra, NULL);
-}
-
-/* An object-typed value, with [] read as {}; NULL if neither. */
-static bool
-is_objectish(const JrValue *v)
-{
-	return v && (v->type == JR_OBJECT || (v->type == JR_ARRAY && v->count == 0));
-}
-
-/* Write an object-typed column, [] read as {}. */
-static void
-row_object(Row *r, const char *key, const JrValue *v)
-{
-	if (v == NULL || v->type == JR_NULL)
-		return;
-	if (v->type == JR_ARRAY && v->count == 0)
-		row_raw(r, key, "{}");
-	else
-		row_json(r, key, v);
-}
-
-/* A string member, or NULL if absent or JSON null; *bad if another type. */
-static const JrValue *
-get_string(const JrValue *obj, const char *key, bool *bad)
-{
-	const JrValue *v = jr_get(obj, key);
-
-	if (v == NULL || v->type == JR_NULL)
-		return NULL;
-	if (v->type != JR_STRING)
-	{
-		if (bad)
-			*bad = true;
-		return NULL;
-	}
-	return v;
-}
-
-/* Name of a JSON type, for messages. */
-static const char *
-type_name(const JrValue *v)
-{
-	switch (v->type)
-	{
-		case JR_NULL:
-			return "null";
-		case JR_TRUE:
-		case JR_FALSE:
-			return "a boolean";
-		case JR_NUMBER:
-			return "a number";
-		case JR_STRING:
-			return "a string";
-		case JR_ARRAY:
-			return "an array";
-		case JR_OBJECT:
-			return "an object";
-	}
-	return "?";
-}
-
-/* Whether s holds only white space (the journal_entries content check). */
-static bool
-is_blank(const char *s, size_t len)
-{
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		if (!(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f'))
-			return false;
-	return true;
-}
-
-/* Parse exactly n digits at s[*p]; -1 if not digits. */
-static int
-digits(const char *s, size_t len, size_t *p, int n)
-{
-	int			v = 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		if (*p >= len || s[*p] < '0' || s[*p] > '9')
-			return -1;
-		v = v * 10 + (s[(*p)++] - '0');
-	}
-	return v;
-}
-
-/*
- * Parse the timestamp grammar of the legacy writers:
- * YYYY-MM-DD[( |T)HH:MM[:SS[.f...]]][Z|(+|-)HH[:]MM|(+|-)HH].  Naive values
- * are read in naive_tz.  Fills *ts, *naive and the naive/local date *tm.
- */
-static bool
-parse_ts(const char *s, size_t len, pg_tz *naive_tz, TimestampTz *ts, bool *naive, struct pg_tm *tm)
-{
-	size_t		p = 0;
-	fsec_t		fsec = 0;
-	int			tz = 0;
-	Timestamp	result;
-
-	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = digits(s, len, &p, 4);
-	if (tm->tm_year < 1 || p >= len || s[p++] != '-')
-		return false;
-	tm->tm_mon = digits(s, len, &p, 2);
-	if (tm->tm_mon < 1 || tm->tm_mon > 12 || p >= len || s[p++] != '-')
-		return false;
-	tm->tm_mday = digits(s, len, &p, 2);
-	if (tm->tm_mday < 1 || tm->tm_mday > day_tab[isleap(tm->tm_year)][tm->tm_mon - 1])
-		return false;
-	if (p < len && (s[p] == ' ' || s[p] == 'T'))
-	{
-		p++;
-		tm->tm_hour = digits(s, len, &p, 2);
-		if (tm->tm_hour < 0 || tm->tm_hour > 23 || p >= len || s[p++] != ':')
-			return false;
-		tm->tm_min = digits(s, len, &p, 2);
-		if (tm->tm_min < 0 || tm->tm_min > 59)
-			return false;
-		if (p < len && s[p] == ':')
-		{
-			p++;
-			tm->tm_sec = digits(s, len, &p, 2);
-			if (tm->tm_sec < 0 || tm->tm_sec > 59)
-				return false;
-			if (p < len && s[p] == '.')
-			{
-				int			scale = 100000;
-				int			nd = 0;
-
-				p++;
-				while (p < len && s[p] >= '0' && s[p] <= '9')
-				{
-					if (nd < 6)
-						fsec += (s[p] - '0') * scale;
-					scale /= 10;
-					nd++;
-					p++;
-				}
-				if (nd == 0)
-					return false;
-			}
-		}
-	}
-	*naive = true;
-	if (p < len && (s[p] == 'Z' || s[p] == 'z'))
-	{
-		p++;
-		*naive = false;
-	}
-	else if (p < len && (s[p] == '+' || s[p] == '-'))
-	{
-		int			sign = (s[p++] == '-') ? -1 : 1;
-		int			hh = digits(s, len, &p, 2);
-		int			mm = 0;
-
-		if (hh < 0 || hh > 15)
-			return false;
-		if (p < len && s[p] == ':')
-			p++;
-		if (p < len)
-		{
-			mm = digits(s, len, &p, 2);
-			if (mm < 0 || mm > 59)
-				return false;
-		}
-		tz = -sign * (hh * 3600 + mm * 60);
-		*naive = false;
-	}
-	if (p != len)
-		return false;
-	if (*naive)
-		tz = DetermineTimeZoneOffset(tm, naive_tz);
-	if (tm2timestamp(tm, fsec, &tz, &result) != 0)
-		return false;
-	*ts = result;
-	return true;
-}
-
-/* "YYYY-MM-DD" of ts in time zone tz. */
-static void
-local_date(TimestampTz ts, pg_tz *tz, char *buf)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			off;
-
-	if (timestamp2tm(ts, &off, &tm, &fsec, NULL, tz) != 0)
-	{
-		buf[0] = '\0';
-		return;
-	}
-	snprintf(buf, 11, "%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
-}
-
-/* Per-record mapping context: the record, its owner and the first failure. */
-typedef struct Map
-{
-	ImportState *st;
-	JrRecord   *rec;
-	const JrValue *obj;
-	ImportKind	kind;
-	int64		offset;
-	const char *source_id;
-	int			sqlstate;
-	char		message[300];
-} Map;
-
-/* Record the first failure of a row (later ones are ignored). */
-static void
-map_fail(Map *m, int sqlstate, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (m->sqlstate)
-		return;
-	m->sqlstate = sqlstate;
-	va_start(ap, fmt);
-	vsnprintf(m->message, sizeof(m->message), fmt, ap);
-	va_end(ap);
-}
-
-/* Reject the row if a failure was recorded; true if it was. */
-static bool
-map_rejected(Map *m)
-{
-	if (!m->sqlstate)
-		return false;
-	ImportReject(m->st, m->kind, m->offset, m->source_id, m->sqlstate, m->message);
-	return true;
-}
-
-/* Start mapping a row of kind from obj at offset. */
-static void
-map_init(Map *m, ImportState *st, JrRecord *rec, const JrValue *obj, ImportKind kind, int64 offset)
-{
-	memset(m, 0, sizeof(Map));
-	m->st = st;
-	m->rec = rec;
-	m->obj = obj;
-	m->kind = kind;
-	m->offset = offset;
-	if (obj == NULL || obj->type != JR_OBJECT)
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "record is %s, not a JSON object",
-				 obj ? type_name(obj) : "missing");
-}
-
-/* A timestamp member into column col; returns true and *ts when present and valid. */
-static bool
-map_ts(Map *m, Row *r, const char *key, const char *col, pg_tz *tz, TimestampTz *ts, struct pg_tm *tm, bool *naive)
-{
-	bool		bad = false;
-	const JrValue *v = get_string(m->obj, key, &bad);
-	TimestampTz t;
-	struct pg_tm tmp;
-	bool		nv;
-
-	if (bad)
-		map_fail(m, ERRCODE_INVALID_DATETIME_FORMAT, "%s is %s, not a timestamp string", key, type_name(jr_get(m->obj, key)));
-	if (v == NULL)
-		return false;
-	if (!parse_ts(v->str, v->len, tz, &t, &nv, tm ? tm : &tmp))
-	{
-		map_fail(m, ERRCODE_INVALID_DATETIME_FORMAT, "%s \"%.40s\" is not a valid timestamp", key, v->str);
-		return false;
-	}
-	if (col)
-		row_ts(r, col, t);
-	if (ts)
-		*ts = t;
-	if (naive)
-		*naive = nv;
-	return true;
-}
-
-/* The row id: the source uuid, or UUIDv5 of (prefix, source id). */
-static void
-map_id(Map *m, const char *prefix, const JrValue *idv, pg_uuid_t *id)
-{
-	if (idv && idv->type == JR_STRING)
-	{
-		if (!JournalingParseUuid(idv->str, idv->len, id))
-			JournalingUuid5Pair(prefix, idv->str, idv->len, id);
-		m->source_id = idv->str;
-	}
-	else if (idv && idv->type == JR_NUMBER)
-	{
-		JournalingUuid5Pair(prefix, idv->str, idv->len, id);
-		m->source_id = idv->str;
-	}
-	else if (idv && idv->type != JR_NULL)
-		map_fail(m, ERRCODE_INVALID_TEXT_REPRESENTATION, "id is %s, not a string", type_name(idv));
-}
-
-/* Reject a second row with the same id in one file. */
-static void
-map_unique(Map *m, const pg_uuid_t *id)
-{
-	int64		first;
-	char		txt[40];
-
-	if (m->sqlstate)
-		return;
-	if (!ImportFirstSeen(m->st, m->kind, id, &first))
-	{
-		JournalingUuidText(id, txt);
-		map_fail(m, ERRCODE_UNIQUE_VIOLATION, "duplicate id %s: record %lld of this file has the same id",
-				 txt, (long long) first);
-	}
-}
-
-/* content: a string that is not blank. */
-static const JrValue *
-map_content(Map *m, const char *key, bool required)
-{
-	const JrValue *v = jr_get(m->obj, key);
-
-	if (v == NULL || v->type == JR_NULL)
-	{
-		if (required)
-			map_fail(m, ERRCODE_NOT_NULL_VIOLATION, "%s is missing", key);
-		return NULL;
-	}
-	if (v->type != JR_STRING)
-	{
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a string", key, type_name(v));
-		return NULL;
-	}
-	if (required && is_blank(v->str, v->len))
-		map_fail(m, ERRCODE_CHECK_VIOLATION, "%s is blank", key);
-	return v;
-}
-
-/* A text member into a column; anything but a string or null fails. */
-static void
-map_text(Map *m, Row *r, const char *key, const char *col)
-{
-	bool		bad = false;
-	const JrValue *v = get_string(m->obj, key, &bad);
-
-	if (bad)
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a string", key, type_name(jr_get(m->obj, key)));
-	else if (v)
-		row_text(r, col, v->str, v->len);
-}
-
-/* A boolean member into a column. */
-static void
-map_bool(Map *m, Row *r, const char *key, const char *col)
-{
-	const JrValue *v = jr_get(m->obj, key);
-
-	if (v == NULL || v->type == JR_NULL)
-		return;
-	if (v->type != JR_TRUE && v->type != JR_FALSE)
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a boolean", key, type_name(v));
-	else
-		row_raw(r, col, v->type == JR_TRUE ? "true" : "false");
-}
-
-/* A finite number member into a column (non-finite and sentinels: NULL). */
-static void
-map_number(Map *m, Row *r, const char *key, const char *col)
-{
-	const JrValue *v = jr_get(m->obj, key);
-
-	if (v == NULL || v->type == JR_NULL)
-		return;
-	if (v->type != JR_NUMBER)
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a number", key, type_name(v));
-	else if (!(v->flags & (JR_NUM_NONFINITE | JR_NUM_SENTINEL)))
-		row_raw(r, col, v->str);
-}
-
-/* An array of strings into a text[] column ([] when absent). */
-static void
-map_tags(Map *m, Row *r, const char *key, const char *col)
-{
-	const JrValue *v = jr_get(m->obj, key);
-	size_t		i;
-
-	if (v == NULL || v->type == JR_NULL)
-		return;
-	if (v->type != JR_ARRAY)
-	{
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not an array of strings", key, type_name(v));
-		return;
-	}
-	for (i = 0; i < v->count; i++)
-		if (v->items[i]->type != JR_STRING)
-		{
-			map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s[%zu] is %s, not a string", key, i, type_name(v->items[i]));
-			return;
-		}
-	row_json(r, col, v);
-}
-
-/* A mood: a word of the five-step scale, or a number within [-1, 1]. */
-static void
-map_mood(Map *m, Row *r, const char *key)
-{
-	static const char *const words[] = {"very_negative", "negative", "neutral", "positive", "very_positive"};
-	static const char *const scores[] = {"-1", "-0.5", "0", "0.5", "1"};
-	const JrValue *v = jr_get(m->obj, key);
-	int			i;
-
-	if (v == NULL || v->type == JR_NULL)
-		return;
-	if (v->type == JR_STRING)
-	{
-		for (i = 0; i < 5; i++)
-			if (strcmp(v->str, words[i]) == 0)
-				row_raw(r, "mood_score", scores[i]);
-		row_text(r, "mood_label", v->str, v->len);
-		return;
-	}
-	if (v->type != JR_NUMBER)
-	{
-		map_fail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a number or a mood word", key, type_name(v));
-		return;
-	}
-	if (v->flags & (JR_NUM_NONFINITE | JR_NUM_SENTINEL))
-		return;
-	{
-		double		d = strtod(v->str, NULL);
-
-		if (d < -1.0 || d > 1.0)
-			map_fail(m, ERRCODE_CHECK_VIOLATION, "%s %s is outside [-1, 1]", key, v->str);
-		else
-			row_raw(r, "mood_score", v->str);
-	}
-}
-
-/* Owner of single-user sources. */
-static void
-row_owner(Row *r, ImportState *st)
-{
-	row_uuid(r, "user_id", ImportOwner(st));
-}
-
 /*
  * Canonical entries: arrays of objects whose keys are our column names.
  */
@@ -667,8 +38,8 @@ map_canonical_entry(ImportState *st, JrRecord *rec)
 	static const char *const mapped[] = {"id", "title", "content", "entry_date", "mood_score", "mood_label",
 		"tags", "categories", "topic_id", "is_private", "is_favorite", "word_count", "search_vector",
 		"metadata", "created_at", "updated_at", "user_id", "source", "source_id", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *content;
 	TimestampTz created;
@@ -679,70 +50,70 @@ map_canonical_entry(ImportState *st, JrRecord *rec)
 	const JrValue *v;
 	pg_tz	   *tz = ImportTimezone(st, true);
 
-	map_init(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	row_begin(&r);
-	row_owner(&r, st);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
 	v = jr_get(m.obj, "id");
 	if (v && v->type == JR_STRING)
-		map_id(&m, "entries", v, &id);
+		ImpMapId(&m, "entries", v, &id);
 	else
 	{
-		content = get_string(m.obj, "content", NULL);
+		content = ImpGetString(m.obj, "content", NULL);
 		if (content)
 			JournalingUuid5Pair("entries", content->str, content->len, &id);
 		else
 			JournalingUuid5Pair("entries", "", 0, &id);
 		if (v && v->type != JR_NULL)
-			map_fail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "id is %s, not a uuid string", type_name(v));
+			ImpMapFail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "id is %s, not a uuid string", ImpTypeName(v));
 	}
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "title", "title");
-	content = map_content(&m, "content", true);
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "title", "title");
+	content = ImpMapContent(&m, "content", true);
 	if (content)
-		row_text(&r, "content", content->str, content->len);
-	has_created = map_ts(&m, &r, "created_at", "created_at", tz, &created, &tm, &naive);
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	v = get_string(m.obj, "entry_date", &bad);
+		ImpRowText(&r, "content", content->str, content->len);
+	has_created = ImpMapTs(&m, &r, "created_at", "created_at", tz, &created, &tm, &naive);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	v = ImpGetString(m.obj, "entry_date", &bad);
 	if (bad)
-		map_fail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "entry_date is not a date string");
+		ImpMapFail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "entry_date is not a date string");
 	if (v)
-		row_text(&r, "entry_date", v->str, v->len);	/* the server validates it */
+		ImpRowText(&r, "entry_date", v->str, v->len);	/* the server validates it */
 	else if (has_created)
 	{
 		char		d[16];
 
-		local_date(created, tz, d);
-		row_cstr(&r, "entry_date", d);
+		ImpLocalDate(created, tz, d);
+		ImpRowCstr(&r, "entry_date", d);
 	}
-	map_mood(&m, &r, "mood_score");
-	map_text(&m, &r, "mood_label", "mood_label");
-	map_tags(&m, &r, "tags", "tags");
-	map_tags(&m, &r, "categories", "categories");
-	v = get_string(m.obj, "topic_id", &bad);
+	ImpMapMood(&m, &r, "mood_score");
+	ImpMapText(&m, &r, "mood_label", "mood_label");
+	ImpMapTags(&m, &r, "tags", "tags");
+	ImpMapTags(&m, &r, "categories", "categories");
+	v = ImpGetString(m.obj, "topic_id", &bad);
 	if (v)
 	{
 		pg_uuid_t	t;
 
 		if (JournalingParseUuid(v->str, v->len, &t))
-			row_uuid(&r, "topic_id", &t);
+			ImpRowUuid(&r, "topic_id", &t);
 		else
-			map_fail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "topic_id \"%.40s\" is not a uuid", v->str);
+			ImpMapFail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "topic_id \"%.40s\" is not a uuid", v->str);
 	}
-	map_bool(&m, &r, "is_private", "is_private");
-	map_bool(&m, &r, "is_favorite", "is_favorite");
+	ImpMapBool(&m, &r, "is_private", "is_private");
+	ImpMapBool(&m, &r, "is_favorite", "is_favorite");
 	v = jr_get(m.obj, "metadata");
-	if (v && !is_objectish(v) && v->type != JR_NULL)
-		map_fail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", type_name(v));
-	row_metadata(&r, m.obj, mapped, v);
-	row_cstr(&r, "source", "canonical");
+	if (v && !ImpIsObjectish(v) && v->type != JR_NULL)
+		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", ImpTypeName(v));
+	ImpRowMetadata(&r, m.obj, mapped, v);
+	ImpRowCstr(&r, "source", "canonical");
 	if (m.source_id)
-		row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+		ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_ENTRIES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
 /* Canonical sessions: arrays of objects whose keys are our column names. */
@@ -752,54 +123,54 @@ map_canonical_session(ImportState *st, JrRecord *rec)
 	static const char *const mapped[] = {"id", "title", "session_type", "status", "context", "ai_model",
 		"system_prompt", "temperature", "message_count", "last_message_at", "tags", "metadata",
 		"created_at", "updated_at", "ended_at", "user_id", "source", "source_id", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *v;
 	pg_tz	   *tz = ImportTimezone(st, false);
 
-	map_init(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	row_begin(&r);
-	row_owner(&r, st);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
 	v = jr_get(m.obj, "id");
 	if (v == NULL || v->type != JR_STRING)
-		map_fail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "id is missing or not a string");
+		ImpMapFail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "id is missing or not a string");
 	else
-		map_id(&m, "sessions", v, &id);
+		ImpMapId(&m, "sessions", v, &id);
 	if (m.sqlstate)
 	{
-		map_rejected(&m);
+		ImpMapRejected(&m);
 		return;
 	}
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "title", "title");
-	map_text(&m, &r, "session_type", "session_type");
-	map_text(&m, &r, "status", "status");
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "title", "title");
+	ImpMapText(&m, &r, "session_type", "session_type");
+	ImpMapText(&m, &r, "status", "status");
 	v = jr_get(m.obj, "context");
-	if (v && !is_objectish(v) && v->type != JR_NULL)
-		map_fail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "context is %s, not an object", type_name(v));
-	row_object(&r, "context", v);
-	map_text(&m, &r, "ai_model", "ai_model");
-	map_text(&m, &r, "system_prompt", "system_prompt");
-	map_number(&m, &r, "temperature", "temperature");
-	map_number(&m, &r, "message_count", "message_count");
-	map_ts(&m, &r, "last_message_at", "last_message_at", tz, NULL, NULL, NULL);
-	map_tags(&m, &r, "tags", "tags");
+	if (v && !ImpIsObjectish(v) && v->type != JR_NULL)
+		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "context is %s, not an object", ImpTypeName(v));
+	ImpRowObject(&r, "context", v);
+	ImpMapText(&m, &r, "ai_model", "ai_model");
+	ImpMapText(&m, &r, "system_prompt", "system_prompt");
+	ImpMapNumber(&m, &r, "temperature", "temperature");
+	ImpMapNumber(&m, &r, "message_count", "message_count");
+	ImpMapTs(&m, &r, "last_message_at", "last_message_at", tz, NULL, NULL, NULL);
+	ImpMapTags(&m, &r, "tags", "tags");
 	v = jr_get(m.obj, "metadata");
-	if (v && !is_objectish(v) && v->type != JR_NULL)
-		map_fail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", type_name(v));
-	row_metadata(&r, m.obj, mapped, v);
-	map_ts(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "ended_at", "ended_at", tz, NULL, NULL, NULL);
-	row_cstr(&r, "source", "canonical");
-	row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	if (v && !ImpIsObjectish(v) && v->type != JR_NULL)
+		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", ImpTypeName(v));
+	ImpRowMetadata(&r, m.obj, mapped, v);
+	ImpMapTs(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "ended_at", "ended_at", tz, NULL, NULL, NULL);
+	ImpRowCstr(&r, "source", "canonical");
+	ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_SESSIONS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_SESSIONS, m.offset, m.source_id);
 }
 
 /* The record's id: its "id" member, else the key it is filed under. */
@@ -826,8 +197,8 @@ map_jai_entry(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "title", "content", "tags", "created_at", "updated_at",
 		"mood", "is_favorite", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	JrValue		keyval;
 	const JrValue *idv;
@@ -838,22 +209,22 @@ map_jai_entry(ImportState *st, JrRecord *rec)
 	TimestampTz created;
 	pg_tz	   *tz = ImportTimezone(st, true);
 
-	map_init(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
+	ImpMapInit(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
 	if (rec->key)
 		m.source_id = rec->key;
-	if (map_rejected(&m))
+	if (ImpMapRejected(&m))
 		return;
-	row_begin(&r);
-	row_owner(&r, st);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
 	idv = keyed_id(rec, &keyval);
 	if (idv)
-		map_id(&m, "journaling_ai.entries", idv, &id);
+		ImpMapId(&m, "journaling_ai.entries", idv, &id);
 	else
 	{
 		/* dual-write payload without id: derive it from title and content */
 		StringInfoData name;
-		const JrValue *t = get_string(m.obj, "title", NULL);
-		const JrValue *c = get_string(m.obj, "content", NULL);
+		const JrValue *t = ImpGetString(m.obj, "title", NULL);
+		const JrValue *c = ImpGetString(m.obj, "content", NULL);
 
 		initStringInfo(&name);
 		if (t)
@@ -863,41 +234,41 @@ map_jai_entry(ImportState *st, JrRecord *rec)
 			appendBinaryStringInfo(&name, c->str, (int) c->len);
 		JournalingUuid5Pair("journaling_ai.entries", name.data, name.len, &id);
 	}
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "title", "title");
-	content = map_content(&m, "content", true);
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "title", "title");
+	content = ImpMapContent(&m, "content", true);
 	if (content)
-		row_text(&r, "content", content->str, content->len);
-	if (map_ts(&m, &r, "created_at", "created_at", tz, &created, &tm, &naive))
+		ImpRowText(&r, "content", content->str, content->len);
+	if (ImpMapTs(&m, &r, "created_at", "created_at", tz, &created, &tm, &naive))
 	{
 		char		d[16];
 
 		if (naive)
 			snprintf(d, sizeof(d), "%04d-%02d-%02d", tm.tm_year, tm.tm_mon, tm.tm_mday);
 		else
-			local_date(created, tz, d);
-		row_cstr(&r, "entry_date", d);
+			ImpLocalDate(created, tz, d);
+		ImpRowCstr(&r, "entry_date", d);
 	}
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	map_mood(&m, &r, "mood");
-	map_tags(&m, &r, "tags", "tags");
-	v = get_string(m.obj, "topic_id", NULL);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	ImpMapMood(&m, &r, "mood");
+	ImpMapTags(&m, &r, "tags", "tags");
+	v = ImpGetString(m.obj, "topic_id", NULL);
 	if (v)
 	{
 		pg_uuid_t	t;
 
 		if (JournalingParseUuid(v->str, v->len, &t))
-			row_uuid(&r, "topic_id", &t);
+			ImpRowUuid(&r, "topic_id", &t);
 	}
-	map_bool(&m, &r, "is_favorite", "is_favorite");
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "journaling_ai");
+	ImpMapBool(&m, &r, "is_favorite", "is_favorite");
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "journaling_ai");
 	if (m.source_id)
-		row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+		ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_ENTRIES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
 /* Journaling AI topics.json. */
@@ -905,42 +276,42 @@ static void
 map_jai_topic(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "name", "description", "color", "tags", "created_at", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	JrValue		keyval;
 	const JrValue *idv;
 	const JrValue *name;
 
-	map_init(&m, st, rec, rec->value, IK_TOPICS, rec->offset);
+	ImpMapInit(&m, st, rec, rec->value, IK_TOPICS, rec->offset);
 	if (rec->key)
 		m.source_id = rec->key;
-	if (map_rejected(&m))
+	if (ImpMapRejected(&m))
 		return;
-	row_begin(&r);
-	row_owner(&r, st);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
 	idv = keyed_id(rec, &keyval);
-	name = map_content(&m, "name", true);
+	name = ImpMapContent(&m, "name", true);
 	if (idv)
-		map_id(&m, "journaling_ai.topics", idv, &id);
+		ImpMapId(&m, "journaling_ai.topics", idv, &id);
 	else if (name)
 		JournalingUuid5Pair("journaling_ai.topics", name->str, name->len, &id);
 	if (m.sqlstate)
 	{
-		map_rejected(&m);
+		ImpMapRejected(&m);
 		return;
 	}
-	row_uuid(&r, "id", &id);
-	row_text(&r, "name", name->str, name->len);
-	map_text(&m, &r, "description", "description");
-	map_text(&m, &r, "color", "color");
-	map_tags(&m, &r, "tags", "tags");
-	map_ts(&m, &r, "created_at", "created_at", ImportTimezone(st, true), NULL, NULL, NULL);
-	row_metadata(&r, m.obj, mapped, NULL);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpRowUuid(&r, "id", &id);
+	ImpRowText(&r, "name", name->str, name->len);
+	ImpMapText(&m, &r, "description", "description");
+	ImpMapText(&m, &r, "color", "color");
+	ImpMapTags(&m, &r, "tags", "tags");
+	ImpMapTs(&m, &r, "created_at", "created_at", ImportTimezone(st, true), NULL, NULL, NULL);
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_TOPICS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_TOPICS, m.offset, m.source_id);
 }
 
 /* Journaling AI sessions.json. */
@@ -949,45 +320,45 @@ map_jai_session(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "session_type", "title", "status", "created_at",
 		"updated_at", "message_count", "tags", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	JrValue		keyval;
 	const JrValue *idv;
 	pg_tz	   *tz = ImportTimezone(st, false);
 
-	map_init(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
+	ImpMapInit(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
 	if (rec->key)
 		m.source_id = rec->key;
-	if (map_rejected(&m))
+	if (ImpMapRejected(&m))
 		return;
-	row_begin(&r);
-	row_owner(&r, st);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
 	idv = keyed_id(rec, &keyval);
 	if (idv == NULL)
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "session has no id");
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "session has no id");
 	else
-		map_id(&m, "journaling_ai.sessions", idv, &id);
+		ImpMapId(&m, "journaling_ai.sessions", idv, &id);
 	if (m.sqlstate)
 	{
-		map_rejected(&m);
+		ImpMapRejected(&m);
 		return;
 	}
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "title", "title");
-	map_text(&m, &r, "session_type", "session_type");
-	map_text(&m, &r, "status", "status");
-	map_number(&m, &r, "message_count", "message_count");
-	map_tags(&m, &r, "tags", "tags");
-	map_ts(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "journaling_ai");
-	row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "title", "title");
+	ImpMapText(&m, &r, "session_type", "session_type");
+	ImpMapText(&m, &r, "status", "status");
+	ImpMapNumber(&m, &r, "message_count", "message_count");
+	ImpMapTags(&m, &r, "tags", "tags");
+	ImpMapTs(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "journaling_ai");
+	ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_SESSIONS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_SESSIONS, m.offset, m.source_id);
 }
 
 /* Journaling AI messages.json: one record per message; seq in file order per session. */
@@ -995,8 +366,8 @@ static void
 map_jai_message(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"session_id", "content", "role", "timestamp", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	session;
 	pg_uuid_t	owner;
 	JrValue		keyval;
@@ -1004,34 +375,34 @@ map_jai_message(ImportState *st, JrRecord *rec)
 	const JrValue *sid;
 	const JrValue *content;
 
-	map_init(&m, st, rec, rec->value, IK_MESSAGES, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_MESSAGES, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
 	idv = keyed_id(rec, &keyval);
 	if (idv && idv->type == JR_STRING)
 		m.source_id = idv->str;
-	sid = get_string(m.obj, "session_id", NULL);
+	sid = ImpGetString(m.obj, "session_id", NULL);
 	if (sid == NULL || !JournalingParseUuid(sid->str, sid->len, &session))
 	{
-		map_fail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "session_id is missing or not a uuid");
-		map_rejected(&m);
+		ImpMapFail(&m, ERRCODE_INVALID_TEXT_REPRESENTATION, "session_id is missing or not a uuid");
+		ImpMapRejected(&m);
 		return;
 	}
 	ImportSessionOwner(st, &session, "journaling_ai", sid->str, &owner);
-	row_begin(&r);
-	row_uuid(&r, "user_id", &owner);
-	row_uuid(&r, "session_id", &session);
-	map_text(&m, &r, "role", "role");
-	content = map_content(&m, "content", false);
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "user_id", &owner);
+	ImpRowUuid(&r, "session_id", &session);
+	ImpMapText(&m, &r, "role", "role");
+	content = ImpMapContent(&m, "content", false);
 	if (content)
-		row_text(&r, "content", content->str, content->len);
-	map_ts(&m, &r, "timestamp", "created_at", ImportTimezone(st, false), NULL, NULL, NULL);
-	row_metadata(&r, m.obj, mapped, NULL);
-	if (map_rejected(&m))
+		ImpRowText(&r, "content", content->str, content->len);
+	ImpMapTs(&m, &r, "timestamp", "created_at", ImportTimezone(st, false), NULL, NULL, NULL);
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	if (ImpMapRejected(&m))
 		return;
-	row_key(&r, "seq");
+	ImpRowKey(&r, "seq");
 	appendStringInfo(&r.buf, "%d", ImportNextSeq(st, &session));
-	row_emit(st, &r, IK_MESSAGES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_MESSAGES, m.offset, m.source_id);
 }
 
 /* Owner of a legacy user id: UUIDv5 of (prefix, id), the users row ensured. */
@@ -1048,8 +419,8 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "title", "created_at", "messages", NULL};
 	static const char *const msg_mapped[] = {"role", "content", "stage1", "stage2", "stage3", "metadata", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	pg_uuid_t	owner;
 	const JrValue *uid;
@@ -1059,70 +430,70 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 	size_t		i;
 	char		created_txt[64] = "";
 
-	map_init(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	uid = get_string(m.obj, "user_id", NULL);
+	uid = ImpGetString(m.obj, "user_id", NULL);
 	if (uid)
 		legacy_user(st, "llm_council.user", "llm_council", uid, &owner);
 	else
 		owner = *ImportOwner(st);
-	map_id(&m, "llm_council.conversation", jr_get(m.obj, "id"), &id);
+	ImpMapId(&m, "llm_council.conversation", jr_get(m.obj, "id"), &id);
 	if (m.source_id == NULL)
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "conversation has no id");
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "conversation has no id");
 	msgs = jr_get(m.obj, "messages");
 	if (msgs && msgs->type != JR_ARRAY && msgs->type != JR_NULL)
-		map_fail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "messages is %s, not an array", type_name(msgs));
-	row_begin(&r);
-	row_uuid(&r, "user_id", &owner);
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "title", "title");
-	row_cstr(&r, "session_type", "llm_council");
-	has_created = map_ts(&m, &r, "created_at", "created_at", ImportTimezone(st, false), &created, NULL, NULL);
+		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "messages is %s, not an array", ImpTypeName(msgs));
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "user_id", &owner);
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "title", "title");
+	ImpRowCstr(&r, "session_type", "llm_council");
+	has_created = ImpMapTs(&m, &r, "created_at", "created_at", ImportTimezone(st, false), &created, NULL, NULL);
 	if (msgs && msgs->type == JR_ARRAY)
 	{
-		row_key(&r, "message_count");
+		ImpRowKey(&r, "message_count");
 		appendStringInfo(&r.buf, "%zu", msgs->count);
 	}
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "llm_council");
-	row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "llm_council");
+	ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_SESSIONS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_SESSIONS, m.offset, m.source_id);
 
 	if (has_created)
 	{
-		Row			tmp;
+		ImpRow			tmp;
 
-		row_begin(&tmp);
+		ImpRowBegin(&tmp);
 		tmp.first = true;
-		row_ts(&tmp, "x", created);
+		ImpRowTs(&tmp, "x", created);
 		/* keep just the quoted value */
 		snprintf(created_txt, sizeof(created_txt), "%s", strchr(tmp.buf.data, ':') + 1);
 	}
 	for (i = 0; msgs && msgs->type == JR_ARRAY && i < msgs->count; i++)
 	{
-		Map			mm;
-		Row			mr;
+		ImpMap			mm;
+		ImpRow			mr;
 		const JrValue *role;
 		const JrValue *stage3;
 		char		sid[64];
 
-		map_init(&mm, st, rec, msgs->items[i], IK_MESSAGES, msgs->items[i]->offset);
+		ImpMapInit(&mm, st, rec, msgs->items[i], IK_MESSAGES, msgs->items[i]->offset);
 		snprintf(sid, sizeof(sid), "%s#%zu", m.source_id, i + 1);
 		mm.source_id = pstrdup(sid);
-		if (map_rejected(&mm))
+		if (ImpMapRejected(&mm))
 			continue;
-		row_begin(&mr);
-		row_uuid(&mr, "user_id", &owner);
-		row_uuid(&mr, "session_id", &id);
-		row_key(&mr, "seq");
+		ImpRowBegin(&mr);
+		ImpRowUuid(&mr, "user_id", &owner);
+		ImpRowUuid(&mr, "session_id", &id);
+		ImpRowKey(&mr, "seq");
 		appendStringInfo(&mr.buf, "%zu", i + 1);
-		role = get_string(mm.obj, "role", NULL);
+		role = ImpGetString(mm.obj, "role", NULL);
 		if (role)
-			row_text(&mr, "role", role->str, role->len);
+			ImpRowText(&mr, "role", role->str, role->len);
 		stage3 = jr_get(mm.obj, "stage3");
 		if (stage3 && stage3->type == JR_OBJECT)
 		{
@@ -1130,18 +501,18 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 			const JrValue *model = jr_get(stage3, "model");
 
 			if (resp && resp->type == JR_STRING)
-				row_text(&mr, "content", resp->str, resp->len);
+				ImpRowText(&mr, "content", resp->str, resp->len);
 			else if (resp && resp->type != JR_NULL)
-				map_fail(&mm, ERRCODE_INVALID_PARAMETER_VALUE, "stage3.response is %s, not a string", type_name(resp));
+				ImpMapFail(&mm, ERRCODE_INVALID_PARAMETER_VALUE, "stage3.response is %s, not a string", ImpTypeName(resp));
 			if (model && model->type == JR_STRING)
-				row_text(&mr, "model", model->str, model->len);
+				ImpRowText(&mr, "model", model->str, model->len);
 		}
 		else
 		{
-			const JrValue *content = map_content(&mm, "content", false);
+			const JrValue *content = ImpMapContent(&mm, "content", false);
 
 			if (content)
-				row_text(&mr, "content", content->str, content->len);
+				ImpRowText(&mr, "content", content->str, content->len);
 		}
 		if (jr_get(mm.obj, "stage1") || jr_get(mm.obj, "stage2") || stage3)
 		{
@@ -1149,7 +520,7 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 			static const char *const stages[] = {"stage1", "stage2", "stage3"};
 			int			s;
 
-			row_key(&mr, "stages");
+			ImpRowKey(&mr, "stages");
 			appendStringInfoChar(&mr.buf, '{');
 			for (s = 0; s < 3; s++)
 			{
@@ -1161,23 +532,23 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 					appendStringInfoChar(&mr.buf, ',');
 				first = false;
 				appendStringInfo(&mr.buf, "\"%s\":", stages[s]);
-				jr_write(sv, append_si, &mr.buf);
+				jr_write(sv, ImpAppendSi, &mr.buf);
 			}
 			appendStringInfoChar(&mr.buf, '}');
 		}
 		if (created_txt[0])
-			row_raw(&mr, "created_at", created_txt);
+			ImpRowRaw(&mr, "created_at", created_txt);
 		{
 			/* Mirmer's metadata is the message metadata; other fields under source */
 			const JrValue *md = jr_get(mm.obj, "metadata");
 
-			if (md && !is_objectish(md) && md->type != JR_NULL)
-				map_fail(&mm, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", type_name(md));
-			row_metadata(&mr, mm.obj, msg_mapped, md);
+			if (md && !ImpIsObjectish(md) && md->type != JR_NULL)
+				ImpMapFail(&mm, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", ImpTypeName(md));
+			ImpRowMetadata(&mr, mm.obj, msg_mapped, md);
 		}
-		if (map_rejected(&mm))
+		if (ImpMapRejected(&mm))
 			continue;
-		row_emit(st, &mr, IK_MESSAGES, mm.offset, mm.source_id);
+		ImpRowEmit(st, &mr, IK_MESSAGES, mm.offset, mm.source_id);
 	}
 }
 
@@ -1187,15 +558,15 @@ map_council_usage(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"user_id", "tier", "daily_count", "monthly_count",
 		"total_queries", "last_daily_reset", "last_monthly_reset", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	owner;
 	const JrValue *uid;
 
-	map_init(&m, st, rec, rec->value, IK_USAGE, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_USAGE, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	uid = get_string(m.obj, "user_id", NULL);
+	uid = ImpGetString(m.obj, "user_id", NULL);
 	if (uid)
 	{
 		legacy_user(st, "llm_council.user", "llm_council", uid, &owner);
@@ -1203,18 +574,18 @@ map_council_usage(ImportState *st, JrRecord *rec)
 	}
 	else
 		owner = *ImportOwner(st);
-	row_begin(&r);
-	row_uuid(&r, "user_id", &owner);
-	map_text(&m, &r, "tier", "tier");
-	map_number(&m, &r, "daily_count", "daily_used");
-	map_number(&m, &r, "monthly_count", "monthly_used");
-	map_number(&m, &r, "total_queries", "total_queries");
-	map_text(&m, &r, "last_daily_reset", "last_reset_daily");
-	map_text(&m, &r, "last_monthly_reset", "last_reset_monthly");
-	row_metadata(&r, m.obj, mapped, NULL);
-	if (map_rejected(&m))
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "user_id", &owner);
+	ImpMapText(&m, &r, "tier", "tier");
+	ImpMapNumber(&m, &r, "daily_count", "daily_used");
+	ImpMapNumber(&m, &r, "monthly_count", "monthly_used");
+	ImpMapNumber(&m, &r, "total_queries", "total_queries");
+	ImpMapText(&m, &r, "last_daily_reset", "last_reset_daily");
+	ImpMapText(&m, &r, "last_monthly_reset", "last_reset_monthly");
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_USAGE, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_USAGE, m.offset, m.source_id);
 }
 
 /* Base name of the file without ".json" (and without suffix), or NULL. */
@@ -1245,46 +616,46 @@ map_donna_session(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"chat_id", "user_id", "created_at", "updated_at",
 		"last_message_at", "message_count", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	pg_uuid_t	owner;
 	const JrValue *chat;
 	const JrValue *uid;
 	pg_tz	   *tz = ImportTimezone(st, false);
 
-	map_init(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_SESSIONS, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	chat = get_string(m.obj, "chat_id", NULL);
+	chat = ImpGetString(m.obj, "chat_id", NULL);
 	if (chat == NULL)
 	{
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "chat_id is missing");
-		map_rejected(&m);
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "chat_id is missing");
+		ImpMapRejected(&m);
 		return;
 	}
 	m.source_id = chat->str;
 	JournalingUuid5Pair("donna.session", chat->str, chat->len, &id);
-	uid = get_string(m.obj, "user_id", NULL);
+	uid = ImpGetString(m.obj, "user_id", NULL);
 	if (uid)
 		legacy_user(st, "donna.user", "donna", uid, &owner);
 	else
 		owner = *ImportOwner(st);
-	row_begin(&r);
-	row_uuid(&r, "user_id", &owner);
-	row_uuid(&r, "id", &id);
-	row_cstr(&r, "session_type", "donna");
-	map_ts(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "last_message_at", "last_message_at", tz, NULL, NULL, NULL);
-	map_number(&m, &r, "message_count", "message_count");
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "donna");
-	row_text(&r, "source_id", chat->str, chat->len);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "user_id", &owner);
+	ImpRowUuid(&r, "id", &id);
+	ImpRowCstr(&r, "session_type", "donna");
+	ImpMapTs(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "last_message_at", "last_message_at", tz, NULL, NULL, NULL);
+	ImpMapNumber(&m, &r, "message_count", "message_count");
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "donna");
+	ImpRowText(&r, "source_id", chat->str, chat->len);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_SESSIONS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_SESSIONS, m.offset, m.source_id);
 }
 
 /* Donna <chat_id>.json: an array of messages (DAL) or of bare {role, content} (pre-DAL). */
@@ -1292,8 +663,8 @@ static void
 map_donna_message(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"role", "content", "created_at", "sequence_number", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	session;
 	pg_uuid_t	owner;
 	const char *chat = ImportOption(st, "chat_id");
@@ -1304,10 +675,10 @@ map_donna_message(ImportState *st, JrRecord *rec)
 
 	if (chat == NULL)
 		chat = file_stem(st, NULL);
-	map_init(&m, st, rec, rec->value, IK_MESSAGES, rec->offset);
+	ImpMapInit(&m, st, rec, rec->value, IK_MESSAGES, rec->offset);
 	if (chat == NULL)
-		map_fail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "the chat id of a Donna history comes from its file name or the chat_id option");
-	if (map_rejected(&m))
+		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "the chat id of a Donna history comes from its file name or the chat_id option");
+	if (ImpMapRejected(&m))
 		return;
 	JournalingUuid5Pair("donna.session", chat, strlen(chat), &session);
 	ImportSessionOwner(st, &session, "donna", chat, &owner);
@@ -1317,20 +688,20 @@ map_donna_message(ImportState *st, JrRecord *rec)
 		seq = atoi(seqv->str);
 	snprintf(sid, sizeof(sid), "%s#%d", chat, seq);
 	m.source_id = pstrdup(sid);
-	row_begin(&r);
-	row_uuid(&r, "user_id", &owner);
-	row_uuid(&r, "session_id", &session);
-	row_key(&r, "seq");
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "user_id", &owner);
+	ImpRowUuid(&r, "session_id", &session);
+	ImpRowKey(&r, "seq");
 	appendStringInfo(&r.buf, "%d", seq);
-	map_text(&m, &r, "role", "role");
-	content = map_content(&m, "content", false);
+	ImpMapText(&m, &r, "role", "role");
+	content = ImpMapContent(&m, "content", false);
 	if (content)
-		row_text(&r, "content", content->str, content->len);
-	map_ts(&m, &r, "created_at", "created_at", ImportTimezone(st, false), NULL, NULL, NULL);
-	row_metadata(&r, m.obj, mapped, NULL);
-	if (map_rejected(&m))
+		ImpRowText(&r, "content", content->str, content->len);
+	ImpMapTs(&m, &r, "created_at", "created_at", ImportTimezone(st, false), NULL, NULL, NULL);
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_MESSAGES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_MESSAGES, m.offset, m.source_id);
 }
 
 /* Donna memory/<user>.json: type -> key -> {value, created_at, expires_at}. */
@@ -1382,30 +753,30 @@ map_donna_memory(ImportState *st, JrRecord *rec)
 		for (k = 0; k < keys->count; k++)
 		{
 			const JrValue *e = keys->members[k].value;
-			Map			m;
-			Row			r;
+			ImpMap			m;
+			ImpRow			r;
 			char		sid[300];
 
-			map_init(&m, st, rec, e, IK_MEMORY, e->offset);
+			ImpMapInit(&m, st, rec, e, IK_MEMORY, e->offset);
 			snprintf(sid, sizeof(sid), "%s/%s", obj->members[t].key, keys->members[k].key);
 			m.source_id = pstrdup(sid);
 			m.sqlstate = 0;		/* any value is a memory */
-			row_begin(&r);
-			row_uuid(&r, "user_id", &owner);
-			row_cstr(&r, "memory_type", obj->members[t].key);
-			row_cstr(&r, "key", keys->members[k].key);
+			ImpRowBegin(&r);
+			ImpRowUuid(&r, "user_id", &owner);
+			ImpRowCstr(&r, "memory_type", obj->members[t].key);
+			ImpRowCstr(&r, "key", keys->members[k].key);
 			if (e->type == JR_OBJECT && jr_get(e, "value"))
 			{
-				row_json(&r, "value", jr_get(e, "value"));
-				map_ts(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
-				map_ts(&m, &r, "created_at", "updated_at", tz, NULL, NULL, NULL);
-				map_ts(&m, &r, "expires_at", "expires_at", tz, NULL, NULL, NULL);
+				ImpRowJson(&r, "value", jr_get(e, "value"));
+				ImpMapTs(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
+				ImpMapTs(&m, &r, "created_at", "updated_at", tz, NULL, NULL, NULL);
+				ImpMapTs(&m, &r, "expires_at", "expires_at", tz, NULL, NULL, NULL);
 			}
 			else
-				row_json(&r, "value", e);
-			if (map_rejected(&m))
+				ImpRowJson(&r, "value", e);
+			if (ImpMapRejected(&m))
 				continue;
-			row_emit(st, &r, IK_MEMORY, m.offset, m.source_id);
+			ImpRowEmit(st, &r, IK_MEMORY, m.offset, m.source_id);
 		}
 	}
 }
@@ -1416,39 +787,39 @@ map_donna_user(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "email", "name", "profile", "preferences",
 		"created_at", "updated_at", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *idv;
 	pg_tz	   *tz = ImportTimezone(st, false);
 
-	map_init(&m, st, rec, rec->value, IK_USERS, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_USERS, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	idv = get_string(m.obj, "id", NULL);
+	idv = ImpGetString(m.obj, "id", NULL);
 	if (idv == NULL)
 	{
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "user has no id");
-		map_rejected(&m);
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "user has no id");
+		ImpMapRejected(&m);
 		return;
 	}
 	m.source_id = idv->str;
 	JournalingUuid5Pair("donna.user", idv->str, idv->len, &id);
-	row_begin(&r);
-	row_uuid(&r, "id", &id);
-	map_text(&m, &r, "email", "email");
-	map_text(&m, &r, "name", "full_name");
-	row_object(&r, "profile", jr_get(m.obj, "profile"));
-	row_object(&r, "preferences", jr_get(m.obj, "preferences"));
-	map_ts(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
-	map_ts(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "donna");
-	row_text(&r, "source_id", idv->str, idv->len);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpRowBegin(&r);
+	ImpRowUuid(&r, "id", &id);
+	ImpMapText(&m, &r, "email", "email");
+	ImpMapText(&m, &r, "name", "full_name");
+	ImpRowObject(&r, "profile", jr_get(m.obj, "profile"));
+	ImpRowObject(&r, "preferences", jr_get(m.obj, "preferences"));
+	ImpMapTs(&m, &r, "created_at", "created_at", tz, NULL, NULL, NULL);
+	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "donna");
+	ImpRowText(&r, "source_id", idv->str, idv->len);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_USERS, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_USERS, m.offset, m.source_id);
 }
 
 /* Undo Day One's Markdown escapes: a backslash before ASCII punctuation. */
@@ -1483,8 +854,8 @@ map_dayone(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"uuid", "creationDate", "modifiedDate", "tags", "starred",
 		"richText", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *text;
 	const JrValue *zone;
@@ -1492,13 +863,13 @@ map_dayone(ImportState *st, JrRecord *rec)
 	TimestampTz created;
 	pg_tz	   *tz = ImportTimezone(st, true);
 
-	map_init(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	map_id(&m, "dayone", jr_get(m.obj, "uuid"), &id);
+	ImpMapId(&m, "dayone", jr_get(m.obj, "uuid"), &id);
 	if (m.source_id == NULL)
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "entry has no uuid");
-	zone = get_string(m.obj, "timeZone", NULL);
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "entry has no uuid");
+	zone = ImpGetString(m.obj, "timeZone", NULL);
 	if (zone)
 	{
 		pg_tz	   *z = pg_tzset(zone->str);
@@ -1506,10 +877,10 @@ map_dayone(ImportState *st, JrRecord *rec)
 		if (z)
 			tz = z;
 	}
-	row_begin(&r);
-	row_owner(&r, st);
-	row_uuid(&r, "id", &id);
-	text = map_content(&m, "text", true);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
+	ImpRowUuid(&r, "id", &id);
+	text = ImpMapContent(&m, "text", true);
 	if (text)
 	{
 		size_t		len;
@@ -1517,7 +888,7 @@ map_dayone(ImportState *st, JrRecord *rec)
 		char	   *nl = memchr(content, '\n', len);
 		size_t		first = nl ? (size_t) (nl - content) : len;
 
-		row_text(&r, "content", content, len);
+		ImpRowText(&r, "content", content, len);
 		if (first > 2 && content[0] == '#')
 		{
 			size_t		h = 0;
@@ -1527,21 +898,21 @@ map_dayone(ImportState *st, JrRecord *rec)
 			while (h < first && content[h] == ' ')
 				h++;
 			if (h < first)
-				row_text(&r, "title", content + h, first - h);
+				ImpRowText(&r, "title", content + h, first - h);
 		}
 	}
-	if (map_ts(&m, &r, "creationDate", "created_at", tz, &created, NULL, NULL))
+	if (ImpMapTs(&m, &r, "creationDate", "created_at", tz, &created, NULL, NULL))
 	{
 		char		d[16];
 
-		local_date(created, tz, d);
-		row_cstr(&r, "entry_date", d);
+		ImpLocalDate(created, tz, d);
+		ImpRowCstr(&r, "entry_date", d);
 		if (jr_get(m.obj, "modifiedDate") == NULL)
-			row_ts(&r, "updated_at", created);
+			ImpRowTs(&r, "updated_at", created);
 	}
-	map_ts(&m, &r, "modifiedDate", "updated_at", tz, NULL, NULL, NULL);
-	map_tags(&m, &r, "tags", "tags");
-	map_bool(&m, &r, "starred", "is_favorite");
+	ImpMapTs(&m, &r, "modifiedDate", "updated_at", tz, NULL, NULL, NULL);
+	ImpMapTags(&m, &r, "tags", "tags");
+	ImpMapBool(&m, &r, "starred", "is_favorite");
 	/* metadata.source: everything but the mapped keys, richText decoded once more */
 	rich = jr_get(m.obj, "richText");
 	if (rich)
@@ -1554,29 +925,29 @@ map_dayone(ImportState *st, JrRecord *rec)
 			doc = jr_parse_document(rich->str, rich->len, palloc_cb, NULL, err, sizeof(err));
 		initStringInfo(&x);
 		appendStringInfoString(&x, "\"richText\":");
-		jr_write(doc ? doc : rich, append_si, &x);
-		row_metadata_x(&r, m.obj, mapped, NULL, x.data);
+		jr_write(doc ? doc : rich, ImpAppendSi, &x);
+		ImpRowMetadataX(&r, m.obj, mapped, NULL, x.data);
 	}
 	else
-		row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "dayone");
+		ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "dayone");
 	if (m.source_id)
-		row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+		ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_ENTRIES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
 /* jrnl's tag rule: (?<!\S)@[-+*#/\w]+, lower-cased, in order, without repeats. */
 static void
-jrnl_tags(Row *r, const char *s, size_t len)
+jrnl_tags(ImpRow *r, const char *s, size_t len)
 {
 	size_t		i;
 	List	   *seen = NIL;
 	bool		first = true;
 
-	row_key(r, "tags");
+	ImpRowKey(r, "tags");
 	appendStringInfoChar(&r->buf, '[');
 	for (i = 0; i < len; i++)
 	{
@@ -1608,7 +979,7 @@ jrnl_tags(Row *r, const char *s, size_t len)
 		if (!first)
 			appendStringInfoChar(&r->buf, ',');
 		first = false;
-		jr_write_string(tag, strlen(tag), append_si, &r->buf);
+		jr_write_string(tag, strlen(tag), ImpAppendSi, &r->buf);
 	}
 	appendStringInfoChar(&r->buf, ']');
 }
@@ -1618,8 +989,8 @@ static void
 map_jrnl(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"title", "body", "date", "time", "tags", "starred", "uuid", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *title;
 	const JrValue *body;
@@ -1633,64 +1004,64 @@ map_jrnl(ImportState *st, JrRecord *rec)
 	bool		naive;
 	pg_tz	   *tz = ImportTimezone(st, true);
 
-	map_init(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	title = map_content(&m, "title", false);
-	body = map_content(&m, "body", false);
-	date = get_string(m.obj, "date", NULL);
-	time = get_string(m.obj, "time", NULL);
-	uuid = get_string(m.obj, "uuid", NULL);
+	title = ImpMapContent(&m, "title", false);
+	body = ImpMapContent(&m, "body", false);
+	date = ImpGetString(m.obj, "date", NULL);
+	time = ImpGetString(m.obj, "time", NULL);
+	uuid = ImpGetString(m.obj, "uuid", NULL);
 	initStringInfo(&content);
 	if (title)
 		appendBinaryStringInfo(&content, title->str, (int) title->len);
 	if (body)
 		appendBinaryStringInfo(&content, body->str, (int) body->len);
-	if (is_blank(content.data, content.len))
-		map_fail(&m, ERRCODE_CHECK_VIOLATION, "entry text is blank");
+	if (ImpIsBlank(content.data, content.len))
+		ImpMapFail(&m, ERRCODE_CHECK_VIOLATION, "entry text is blank");
 	initStringInfo(&key);
 	appendStringInfo(&key, "%s %s ", date ? date->str : "", time ? time->str : "");
 	if (title)
 		appendBinaryStringInfo(&key, title->str, (int) title->len);
 	if (uuid)
-		map_id(&m, "jrnl", uuid, &id);
+		ImpMapId(&m, "jrnl", uuid, &id);
 	else
 	{
 		JournalingUuid5Pair("jrnl", key.data, key.len, &id);
 		m.source_id = key.data;
 	}
-	row_begin(&r);
-	row_owner(&r, st);
-	row_uuid(&r, "id", &id);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
+	ImpRowUuid(&r, "id", &id);
 	if (title)
-		row_text(&r, "title", title->str, title->len);
-	row_text(&r, "content", content.data, content.len);
+		ImpRowText(&r, "title", title->str, title->len);
+	ImpRowText(&r, "content", content.data, content.len);
 	if (date)
 	{
 		char		buf[64];
 
 		snprintf(buf, sizeof(buf), "%s%s%s", date->str, time ? " " : "", time ? time->str : "");
-		if (parse_ts(buf, strlen(buf), tz, &ts, &naive, &tm))
+		if (ImpParseTs(buf, strlen(buf), tz, &ts, &naive, &tm))
 		{
-			row_ts(&r, "created_at", ts);
-			row_ts(&r, "updated_at", ts);
-			row_text(&r, "entry_date", date->str, date->len);
+			ImpRowTs(&r, "created_at", ts);
+			ImpRowTs(&r, "updated_at", ts);
+			ImpRowText(&r, "entry_date", date->str, date->len);
 		}
 		else
-			map_fail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "date \"%.20s\" and time are not a valid timestamp", date->str);
+			ImpMapFail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "date \"%.20s\" and time are not a valid timestamp", date->str);
 	}
 	if (jr_get(m.obj, "tags"))
-		map_tags(&m, &r, "tags", "tags");
+		ImpMapTags(&m, &r, "tags", "tags");
 	else
 		jrnl_tags(&r, content.data, content.len);
-	map_bool(&m, &r, "starred", "is_favorite");
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "jrnl");
-	row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+	ImpMapBool(&m, &r, "starred", "is_favorite");
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "jrnl");
+	ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_ENTRIES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
 /* Epoch milliseconds to a timestamp. */
@@ -1715,8 +1086,8 @@ map_journey(ImportState *st, JrRecord *rec)
 {
 	static const char *const mapped[] = {"id", "date_journal", "date_modified", "text", "favourite",
 		"tags", NULL};
-	Map			m;
-	Row			r;
+	ImpMap			m;
+	ImpRow			r;
 	pg_uuid_t	id;
 	const JrValue *text;
 	const JrValue *zone;
@@ -1724,13 +1095,13 @@ map_journey(ImportState *st, JrRecord *rec)
 	TimestampTz ts;
 	pg_tz	   *tz = ImportTimezone(st, true);
 
-	map_init(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
-	if (map_rejected(&m))
+	ImpMapInit(&m, st, rec, rec->value, IK_ENTRIES, rec->offset);
+	if (ImpMapRejected(&m))
 		return;
-	map_id(&m, "journey", jr_get(m.obj, "id"), &id);
+	ImpMapId(&m, "journey", jr_get(m.obj, "id"), &id);
 	if (m.source_id == NULL)
-		map_fail(&m, ERRCODE_NOT_NULL_VIOLATION, "entry has no id");
-	zone = get_string(m.obj, "timezone", NULL);
+		ImpMapFail(&m, ERRCODE_NOT_NULL_VIOLATION, "entry has no id");
+	zone = ImpGetString(m.obj, "timezone", NULL);
 	if (zone && zone->len > 0)
 	{
 		pg_tz	   *z = pg_tzset(zone->str);
@@ -1738,37 +1109,37 @@ map_journey(ImportState *st, JrRecord *rec)
 		if (z)
 			tz = z;
 	}
-	row_begin(&r);
-	row_owner(&r, st);
-	row_uuid(&r, "id", &id);
-	text = map_content(&m, "text", true);
+	ImpRowBegin(&r);
+	ImpRowOwner(&r, st);
+	ImpRowUuid(&r, "id", &id);
+	text = ImpMapContent(&m, "text", true);
 	if (text)
-		row_text(&r, "content", text->str, text->len);
+		ImpRowText(&r, "content", text->str, text->len);
 	if (epoch_ms(jr_get(m.obj, "date_journal"), &ts))
 	{
 		char		d[16];
 
-		row_ts(&r, "created_at", ts);
-		local_date(ts, tz, d);
-		row_cstr(&r, "entry_date", d);
+		ImpRowTs(&r, "created_at", ts);
+		ImpLocalDate(ts, tz, d);
+		ImpRowCstr(&r, "entry_date", d);
 	}
 	else if (jr_get(m.obj, "date_journal"))
-		map_fail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "date_journal is not epoch milliseconds");
+		ImpMapFail(&m, ERRCODE_INVALID_DATETIME_FORMAT, "date_journal is not epoch milliseconds");
 	if (epoch_ms(jr_get(m.obj, "date_modified"), &ts))
-		row_ts(&r, "updated_at", ts);
+		ImpRowTs(&r, "updated_at", ts);
 	mood = jr_get(m.obj, "mood");
 	if (mood && mood->type == JR_NUMBER && strtod(mood->str, NULL) != 0.0)
-		map_mood(&m, &r, "mood");	/* 0 = unset */
-	map_tags(&m, &r, "tags", "tags");
-	map_bool(&m, &r, "favourite", "is_favorite");
-	row_metadata(&r, m.obj, mapped, NULL);
-	row_cstr(&r, "source", "journey");
+		ImpMapMood(&m, &r, "mood");	/* 0 = unset */
+	ImpMapTags(&m, &r, "tags", "tags");
+	ImpMapBool(&m, &r, "favourite", "is_favorite");
+	ImpRowMetadata(&r, m.obj, mapped, NULL);
+	ImpRowCstr(&r, "source", "journey");
 	if (m.source_id)
-		row_cstr(&r, "source_id", m.source_id);
-	map_unique(&m, &id);
-	if (map_rejected(&m))
+		ImpRowCstr(&r, "source_id", m.source_id);
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
 		return;
-	row_emit(st, &r, IK_ENTRIES, m.offset, m.source_id);
+	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
 static const ImportFormat formats[] = {

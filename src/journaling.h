@@ -6,7 +6,11 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "datatype/timestamp.h"
+#include "pgtime.h"
 #include "utils/uuid.h"
+
+#include "json_reader.h"
 
 #include "compat.h"
 
@@ -24,10 +28,7 @@ extern void JournalingUuid5Pair(const char *prefix, const char *id, size_t idlen
 extern bool JournalingParseUuid(const char *s, size_t len, pg_uuid_t *out);
 extern void JournalingUuidText(const pg_uuid_t *u, char *buf);
 
-/* import.c and import_formats.c: the legacy JSON importer */
-struct JrRecord;
-struct JrValue;
-struct pg_tz;
+/* import.c, import_formats.c, import_map.c: the legacy JSON importer */
 
 /* Target tables, in the order batches are flushed (referenced rows first). */
 typedef enum ImportKind
@@ -43,7 +44,7 @@ typedef enum ImportKind
 #define IMPORT_KIND_COUNT 7
 
 typedef struct ImportState ImportState;
-typedef void (*ImportMapFn) (ImportState *st, struct JrRecord *rec);
+typedef void (*ImportMapFn) (ImportState *st, JrRecord *rec);
 
 /* One source format: how its records are laid out and how they map. */
 typedef struct ImportFormat
@@ -59,7 +60,63 @@ typedef struct ImportFormat
 extern const char *const ImportKindNames[IMPORT_KIND_COUNT];
 extern const ImportFormat *ImportFindFormat(const char *name);
 extern const ImportFormat *ImportDetectFormat(const char *path, char top,
-											  struct JrRecord *first);
+											  JrRecord *first);
+
+/* import_map.c */
+/* A row under construction: a JSON object of column values. */
+typedef struct ImpRow
+{
+	StringInfoData buf;
+	bool		first;
+} ImpRow;
+
+/* Per-record mapping context: the record, its owner and the first failure. */
+typedef struct ImpMap
+{
+	ImportState *st;
+	JrRecord   *rec;
+	const JrValue *obj;
+	ImportKind	kind;
+	int64		offset;
+	const char *source_id;
+	int			sqlstate;
+	char		message[300];
+} ImpMap;
+
+extern void ImpAppendSi(void *ctx, const char *s, size_t n);
+extern void ImpRowBegin(ImpRow *r);
+extern void ImpRowKey(ImpRow *r, const char *key);
+extern void ImpRowText(ImpRow *r, const char *key, const char *s, size_t len);
+extern void ImpRowCstr(ImpRow *r, const char *key, const char *s);
+extern void ImpRowRaw(ImpRow *r, const char *key, const char *json);
+extern void ImpRowJson(ImpRow *r, const char *key, const JrValue *v);
+extern void ImpRowUuid(ImpRow *r, const char *key, const pg_uuid_t *u);
+extern void ImpRowTs(ImpRow *r, const char *key, TimestampTz ts);
+extern void ImpRowEmit(ImportState *st, ImpRow *r, ImportKind kind, int64 offset, const char *source_id);
+extern void ImpRowMetadataX(ImpRow *r, const JrValue *obj, const char *const *mapped,
+							const JrValue *extra, const char *extra_source);
+extern void ImpRowMetadata(ImpRow *r, const JrValue *obj, const char *const *mapped, const JrValue *extra);
+extern bool ImpIsObjectish(const JrValue *v);
+extern void ImpRowObject(ImpRow *r, const char *key, const JrValue *v);
+extern const JrValue *ImpGetString(const JrValue *obj, const char *key, bool *bad);
+extern const char *ImpTypeName(const JrValue *v);
+extern bool ImpIsBlank(const char *s, size_t len);
+extern bool ImpParseTs(const char *s, size_t len, pg_tz *naive_tz, TimestampTz *ts, bool *naive,
+					   struct pg_tm *tm);
+extern void ImpLocalDate(TimestampTz ts, pg_tz *tz, char *buf);
+extern void ImpMapFail(ImpMap *m, int sqlstate, const char *fmt,...) pg_attribute_printf(3, 4);
+extern bool ImpMapRejected(ImpMap *m);
+extern void ImpMapInit(ImpMap *m, ImportState *st, JrRecord *rec, const JrValue *obj, ImportKind kind, int64 offset);
+extern bool ImpMapTs(ImpMap *m, ImpRow *r, const char *key, const char *col, pg_tz *tz, TimestampTz *ts, struct pg_tm *tm, bool *naive);
+extern void ImpMapId(ImpMap *m, const char *prefix, const JrValue *idv, pg_uuid_t *id);
+extern void ImpMapUnique(ImpMap *m, const pg_uuid_t *id);
+extern const JrValue *ImpMapContent(ImpMap *m, const char *key, bool required);
+extern void ImpMapText(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapBool(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapNumber(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapTags(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapMood(ImpMap *m, ImpRow *r, const char *key);
+extern void ImpRowOwner(ImpRow *r, ImportState *st);
 
 /* import.c, called by the format mappers */
 extern void ImportEmit(ImportState *st, ImportKind kind, int64 offset,
@@ -76,7 +133,7 @@ extern int	ImportNextSeq(ImportState *st, const pg_uuid_t *session);
 extern const pg_uuid_t *ImportOwner(ImportState *st);
 extern const char *ImportPath(ImportState *st);
 extern const char *ImportOption(ImportState *st, const char *name);
-extern struct pg_tz *ImportTimezone(ImportState *st, bool entries);
+extern pg_tz *ImportTimezone(ImportState *st, bool entries);
 extern int64 ImportNextOrdinal(ImportState *st);
 
 #endif							/* JOURNALING_H */
