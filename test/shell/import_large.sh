@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A 300 MB legacy file imports with bounded memory: the streaming reader
-# materializes one record at a time.  The file holds 3,003 records of 100 kB
-#, which stops at 256 MB) whose mood is out of
-# range, so they are rejected in C without the cost of the search trigger,
-# plus 4 valid records.  The backend's peak resident memory stays far below
-# the file size.  Runs against the cluster scripts/test started; prints TAP.
+# materializes one record at a time.  The file holds 3,003 records of about
+# 100 kB (more than one jsonb value may hold); all but 4 have an
+# out-of-range mood, so they are rejected in C without the cost of the search
+# trigger.  The backend's peak resident memory stays far below the file size.
+# Runs against the cluster scripts/test started; prints TAP.
 set -euo pipefail
 db=journaling_import_large
 dir=$(mktemp -d)
