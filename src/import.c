@@ -845,14 +845,27 @@ reader_alloc(void *ctx, size_t size)
 	return MemoryContextAllocHuge((MemoryContext) ctx, size);
 }
 
-/* Read callback over a server file. */
+/* What the file read callback needs. */
+typedef struct FileSource
+{
+	FILE	   *fp;
+	ImportState *st;
+} FileSource;
+
+static void progress(ImportState *st, JrReader *r);
+
+/* Read callback over a server file: one chunk; cancellable, reports progress. */
 static size_t
 file_read(void *ctx, char *buf, size_t cap)
 {
-	FILE	   *f = (FILE *) ctx;
-	size_t		n = fread(buf, 1, cap, f);
+	FileSource *src = (FileSource *) ctx;
+	size_t		n;
 
-	if (n == 0 && ferror(f))
+	CHECK_FOR_INTERRUPTS();
+	if (src->st->reader)
+		progress(src->st, src->st->reader);
+	n = fread(buf, 1, cap, src->fp);
+	if (n == 0 && ferror(src->fp))
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not read the import file: %m")));
@@ -1028,12 +1041,16 @@ open_reader(ImportState *st, JrReader *r, const char *path, const char *doc, siz
 	{
 		char	   *buf = MemoryContextAlloc(st->file_cxt, JR_CHUNK_SIZE);
 
+		FileSource *src = MemoryContextAlloc(st->file_cxt, sizeof(FileSource));
+
 		*fp = AllocateFile(path, PG_BINARY_R);
 		if (*fp == NULL)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not open file \"%s\" for reading: %m", path)));
-		jr_init_stream(r, file_read, *fp, buf, reader_alloc, st->record_cxt);
+		src->fp = *fp;
+		src->st = st;
+		jr_init_stream(r, file_read, src, buf, reader_alloc, st->record_cxt);
 	}
 	else
 		jr_init_memory(r, doc, doclen, reader_alloc, st->record_cxt);
