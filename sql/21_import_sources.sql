@@ -13,9 +13,12 @@ SELECT s.title, m.seq, m.role, left(m.content, 30) AS content, m.model,
        m.stages IS NOT NULL AS has_stages, jsonb_typeof(m.stages -> 'stage1') AS stage1
   FROM journaling.messages m JOIN journaling.chat_sessions s ON s.user_id = m.user_id AND s.id = m.session_id
  WHERE s.source = 'llm_council' ORDER BY s.created_at, m.seq;
--- Mirmer metadata goes to messages.metadata; Infinity becomes a JSON string, with a note.
-SELECT m.metadata -> 'aggregate_rankings' -> 3 AS failed_model_ranking
-  FROM journaling.messages m WHERE m.session_id = '29fc0576-6f85-4884-b269-683b853a19d2' AND m.seq = 2;
+-- Mirmer metadata goes to messages.metadata (and, with the stages, to stages);
+-- Infinity becomes a JSON string, with a note.
+SELECT m.metadata -> 'aggregate_rankings' -> 3 AS failed_model_ranking,
+       m.stages -> 'metadata' = m.metadata AS in_stages, jsonb_object_keys(m.stages) AS stage_keys
+  FROM journaling.messages m WHERE m.session_id = '29fc0576-6f85-4884-b269-683b853a19d2' AND m.seq = 2
+ ORDER BY stage_keys;
 SELECT ordinal, kind, sqlstate, message FROM journaling.import_errors
  WHERE run_id = (SELECT max(id) FROM journaling.import_runs) ORDER BY ordinal;
 SELECT tier, daily_used, monthly_used, total_queries, last_reset_daily, last_reset_monthly

@@ -517,12 +517,13 @@ map_council_conversation(ImportState *st, JrRecord *rec)
 		if (jr_get(mm.obj, "stage1") || jr_get(mm.obj, "stage2") || stage3)
 		{
 			bool		first = true;
-			static const char *const stages[] = {"stage1", "stage2", "stage3"};
+			/* DESIGN §3: the stages and the metadata go to stages */
+			static const char *const stages[] = {"stage1", "stage2", "stage3", "metadata"};
 			int			s;
 
 			ImpRowKey(&mr, "stages");
 			appendStringInfoChar(&mr.buf, '{');
-			for (s = 0; s < 3; s++)
+			for (s = 0; s < 4; s++)
 			{
 				const JrValue *sv = jr_get(mm.obj, stages[s]);
 
