@@ -179,7 +179,7 @@ static const TargetColumn entries_cols[] = {
 	{"user_id", NULL, true}, {"id", NULL, true}, {"title", NULL, false}, {"content", NULL, false},
 	{"entry_date", "COALESCE(r.entry_date, CURRENT_DATE)", false}, {"mood_score", NULL, false}, {"mood_label", NULL, false},
 	{"tags", "COALESCE(r.tags, '{}')", false}, {"categories", "COALESCE(r.categories, '{}')", false},
-	{"topic_id", "CASE WHEN EXISTS (SELECT 1 FROM journaling.topics tp WHERE tp.user_id OPERATOR(pg_catalog.=) r.user_id AND tp.id OPERATOR(pg_catalog.=) r.topic_id) THEN r.topic_id END", false},
+	{"topic_id", "CASE WHEN r.topic_id IS NULL THEN NULL WHEN EXISTS (SELECT 1 FROM journaling.topics tp WHERE tp.user_id OPERATOR(pg_catalog.=) r.user_id AND tp.id OPERATOR(pg_catalog.=) r.topic_id) THEN r.topic_id END", false},
 	{"is_private", "COALESCE(r.is_private, false)", false}, {"is_favorite", "COALESCE(r.is_favorite, false)", false},
 	{"metadata", "COALESCE(r.metadata, '{}')", false}, {"source", NULL, false}, {"source_id", NULL, false},
 	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},

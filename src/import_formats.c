@@ -1248,8 +1248,7 @@ ImportDetectFormat(const char *path, char top, JrRecord *first)
 			return ImportFindFormat("llm_council.usage");
 		if (path_has_dir(path, "conversations") || strcmp(first->key, "messages") == 0)
 			return ImportFindFormat("llm_council.conversation");
-		if (strcmp(first->key, "date_journal") == 0 || strcmp(first->key, "date_modified") == 0 ||
-			(base && strlen(base) > 22 && base[13] == '-'))
+		if (strcmp(first->key, "date_journal") == 0 || strcmp(first->key, "date_modified") == 0)
 			return ImportFindFormat("journey");
 		if (strcmp(first->key, "id") == 0 && v->type == JR_STRING)
 		{
@@ -1262,6 +1261,9 @@ ImportDetectFormat(const char *path, char top, JrRecord *first)
 		}
 		if (strcmp(first->key, "user_id") == 0)
 			return ImportFindFormat("llm_council.usage");
+		/* Journey names its files <epoch ms>-<16 hex>.json */
+		if (base && strlen(base) == 35 && base[13] == '-')
+			return ImportFindFormat("journey");
 		return NULL;
 	}
 	if (top == '[' && v && v->type == JR_OBJECT)
