@@ -179,6 +179,18 @@ main(void)
 	check("control escapes round trip", "[\"a\\r\\n\\t\\u0001\\\"\\\\\"]", JR_LAYOUT_COLLECTION, NULL,
 		  "@1 \"a\\r\\n\\t\\u0001\\\"\\\\\";");
 	check("bad number", "[01]", JR_LAYOUT_COLLECTION, NULL, "ERR@1:invalid JSON at byte offset 1: invalid number");
+	{
+		char		deep[1300];
+
+		memset(deep, '[', 600);
+		memset(deep + 600, ']', 600);
+		deep[1200] = '\0';
+		check("nesting limit", deep, JR_LAYOUT_WHOLE, NULL, "ERR@513:invalid JSON at byte offset 513: nesting deeper than 512");
+	}
+	check("beyond DBL_MAX is a sentinel too", "[-1.0e309, -0.5e-3]", JR_LAYOUT_COLLECTION, NULL, "@1 -1.0e309;@11 -0.5e-3;");
+	check("bad literal", "[nul]", JR_LAYOUT_COLLECTION, NULL, "ERR@1:invalid JSON at byte offset 1: invalid token");
+	check("missing colon", "{\"k\" 1}", JR_LAYOUT_COLLECTION, NULL, "ERR@5:invalid JSON at byte offset 5: unexpected character '1', expected ':'");
+	check("nested key absent", "{\"metadata\": {}}", JR_LAYOUT_NESTED, "entries", "");
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
