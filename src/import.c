@@ -5,7 +5,8 @@
  * is read by json_reader.c one record at a time; the format's mapper
  * (import_formats.c) turns each record into normalized rows, validated in C.
  * Rows are batched per target table and inserted with one prepared
- * INSERT ... SELECT FROM json_populate_recordset($1) per batch, as the
+ * INSERT ... SELECT FROM ROWS FROM (unnest($1), unnest($2), ...) per batch (one text[] per
+ * column, cast to the column's type as COPY's input functions would), as the
  * calling user (row-level security, constraints and triggers apply), in a
  * subtransaction.  Only when a batch fails is it retried row by row, each in
  * its own subtransaction, to isolate the bad rows ("validate in C first;
@@ -29,6 +30,7 @@
 #include "pgtime.h"
 #include "storage/fd.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
@@ -121,6 +123,7 @@ struct ImportState
 	MemoryContext file_cxt;
 	MemoryContext record_cxt;
 	MemoryContext batch_cxt;
+	MemoryContext flush_cxt;
 	Batch		batch[IMPORT_KIND_COUNT];
 	StringInfoData errors;		/* queued import_errors rows, as JSON */
 	int			queued_errors;
@@ -211,6 +214,58 @@ static const TargetColumn *const target_cols[IMPORT_KIND_COUNT] = {
 	users_cols, topics_cols, sessions_cols, entries_cols, messages_cols, memory_cols, usage_cols
 };
 
+/* SQL type of a target column (the column names are the same in every table). */
+static const char *
+column_type(const char *name)
+{
+	static const char *const uuids[] = {"id", "user_id", "session_id", "topic_id", NULL};
+	static const char *const jsonbs[] = {"preferences", "profile", "metadata", "context", "stages", "value", NULL};
+	static const char *const stamps[] = {"created_at", "updated_at", "ended_at", "last_message_at", "expires_at", NULL};
+	static const char *const dates[] = {"entry_date", "last_reset_daily", "last_reset_monthly", NULL};
+	static const char *const int4s[] = {"message_count", "seq", "token_count", "processing_time_ms",
+	"daily_used", "daily_limit", "monthly_used", "monthly_limit", NULL};
+	const char *const *n;
+
+	for (n = uuids; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.uuid";
+	for (n = jsonbs; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.jsonb";
+	for (n = stamps; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.timestamptz";
+	for (n = dates; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.date";
+	for (n = int4s; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.int4";
+	if (strcmp(name, "tags") == 0 || strcmp(name, "categories") == 0)
+		return "pg_catalog.text[]";
+	if (strncmp(name, "is_", 3) == 0)
+		return "pg_catalog.bool";
+	if (strcmp(name, "mood_score") == 0)
+		return "pg_catalog.numeric";
+	if (strcmp(name, "temperature") == 0)
+		return "pg_catalog.float8";
+	if (strcmp(name, "total_queries") == 0)
+		return "pg_catalog.int8";
+	return "pg_catalog.text";
+}
+
+/* Number of target columns of a kind. */
+static int
+column_count(ImportKind kind)
+{
+	const TargetColumn *c;
+	int			n = 0;
+
+	for (c = target_cols[kind]; c->name; c++)
+		n++;
+	return n;
+}
+
 /* The batch INSERT of a kind, skipping or updating conflicting rows. */
 static char *
 insert_sql(ImportKind kind, bool update)
@@ -219,6 +274,7 @@ insert_sql(ImportKind kind, bool update)
 	const TargetColumn *c;
 	const char *table = target_table[kind];
 	bool		first;
+	int			i;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO journaling.%s AS t (", table);
@@ -230,18 +286,33 @@ insert_sql(ImportKind kind, bool update)
 			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->expr);
 		else
 			appendStringInfo(&sql, "%sr.%s", first ? "" : ", ", c->name);
-	appendStringInfo(&sql, " FROM pg_catalog.json_populate_recordset(NULL::journaling.%s, $1) r", table);
+	/* one text[] parameter per column, cast like COPY's input functions would */
+	appendStringInfoString(&sql, " FROM (SELECT ");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%su.c%d::%s AS %s", i ? ", " : "", i, column_type(c->name), c->name);
+	appendStringInfoString(&sql, " FROM ROWS FROM (");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i ? ", " : "", i + 1);
+	appendStringInfoString(&sql, ") AS u(");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%sc%d", i ? ", " : "", i);
+	appendStringInfoString(&sql, ")) r");
+	/*
+	 * The primary key is the only arbiter: a row that collides on another
+	 * unique constraint (a topic name, a source id under another id) fails
+	 * and is reported instead of silently skipped.
+	 */
+	appendStringInfoString(&sql, " ON CONFLICT (");
+	for (c = target_cols[kind], first = true; c->name; c++)
+		if (c->key)
+		{
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
+			first = false;
+		}
 	if (!update)
-		appendStringInfoString(&sql, " ON CONFLICT DO NOTHING");
+		appendStringInfoString(&sql, ") DO NOTHING");
 	else
 	{
-		appendStringInfoString(&sql, " ON CONFLICT (");
-		for (c = target_cols[kind], first = true; c->name; c++)
-			if (c->key)
-			{
-				appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
-				first = false;
-			}
 		appendStringInfoString(&sql, ") DO UPDATE SET ");
 		for (c = target_cols[kind], first = true; c->name; c++)
 			if (!c->key)
@@ -437,15 +508,151 @@ ImportReject(ImportState *st, ImportKind kind, int64 offset, const char *source_
 	record_failure(st, kind, ordinal, offset, source_id, sqlstate, message);
 }
 
-/* Run a batch statement on a JSON array of rows; returns rows inserted or updated. */
-static uint64
-run_insert(ImportState *st, ImportKind kind, const char *json)
+/* Allocator for re-reading our own rows. */
+static void *
+flush_alloc(void *ctx, size_t size)
 {
-	Datum		arg = CStringGetTextDatum(json);
-	int			rc = SPI_execute_plan(st->insert_plan[kind], &arg, NULL, false, 0);
+	return MemoryContextAlloc((MemoryContext) ctx, size);
+}
 
+/* Append callback for jr_write into a StringInfo. */
+static void
+append_si(void *ctx, const char *s, size_t n)
+{
+	appendBinaryStringInfo((StringInfo) ctx, s, (int) n);
+}
+
+/* How a row value becomes column input text. */
+#define COL_PLAIN	0			/* scalar text as is */
+#define COL_ARRAY	1			/* text[] literal */
+#define COL_JSON	2			/* jsonb: the value as JSON */
+
+/* A row value as the text its column's input function reads; NULL for JSON null. */
+static text *
+column_text(const JrValue *v, int how)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	if (how == COL_JSON && v->type != JR_NULL)
+	{
+		initStringInfo(&buf);
+		jr_write(v, append_si, &buf);
+		return cstring_to_text_with_len(buf.data, buf.len);
+	}
+	switch (v->type)
+	{
+		case JR_NULL:
+			return NULL;
+		case JR_STRING:
+		case JR_NUMBER:
+			return cstring_to_text_with_len(v->str, (int) v->len);
+		case JR_TRUE:
+			return cstring_to_text("true");
+		case JR_FALSE:
+			return cstring_to_text("false");
+		default:
+			break;
+	}
+	initStringInfo(&buf);
+	if (how == COL_ARRAY && v->type == JR_ARRAY)
+	{
+		/* a text[] literal: every element quoted, " and \ escaped */
+		appendStringInfoChar(&buf, '{');
+		for (i = 0; i < v->count; i++)
+		{
+			const JrValue *e = v->items[i];
+			size_t		k;
+
+			if (i)
+				appendStringInfoChar(&buf, ',');
+			if (e->type == JR_NULL)
+			{
+				appendStringInfoString(&buf, "NULL");
+				continue;
+			}
+			appendStringInfoChar(&buf, '"');
+			for (k = 0; e->str && k < e->len; k++)
+			{
+				if (e->str[k] == '"' || e->str[k] == '\\')
+					appendStringInfoChar(&buf, '\\');
+				appendStringInfoChar(&buf, e->str[k]);
+			}
+			appendStringInfoChar(&buf, '"');
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	else
+		jr_write(v, append_si, &buf);
+	return cstring_to_text_with_len(buf.data, buf.len);
+}
+
+/*
+ * Run a kind's batch statement on rows [from, to) of its batch: each
+ * column becomes one text[] parameter.  Returns rows inserted or updated.
+ */
+static uint64
+run_insert(ImportState *st, ImportKind kind, int from, int to)
+{
+	Batch	   *b = &st->batch[kind];
+	int			ncols = column_count(kind);
+	int			nrows = to - from;
+	Datum	   *args;
+	Datum	  **elems;
+	bool	  **nulls;
+	int		   *how;
+	MemoryContext old = MemoryContextSwitchTo(st->flush_cxt);
+	int			c,
+				i,
+				rc;
+	int			lb = 1;
+	const TargetColumn *tc;
+
+	args = palloc(ncols * sizeof(Datum));
+	elems = palloc(ncols * sizeof(Datum *));
+	nulls = palloc(ncols * sizeof(bool *));
+	how = palloc(ncols * sizeof(int));
+	for (c = 0, tc = target_cols[kind]; c < ncols; c++, tc++)
+	{
+		elems[c] = palloc(nrows * sizeof(Datum));
+		nulls[c] = palloc(nrows * sizeof(bool));
+		for (i = 0; i < nrows; i++)
+			nulls[c][i] = true;
+		how[c] = strcmp(column_type(tc->name), "pg_catalog.text[]") == 0 ? COL_ARRAY :
+			strcmp(column_type(tc->name), "pg_catalog.jsonb") == 0 ? COL_JSON : COL_PLAIN;
+	}
+	for (i = 0; i < nrows; i++)
+	{
+		char		err[160];
+		int			r = from + i;
+		JrValue    *row = jr_parse_document(b->rows.data + b->start[r], b->start[r + 1] - b->start[r],
+											flush_alloc, st->flush_cxt, err, sizeof(err));
+		size_t		m;
+
+		if (row == NULL || row->type != JR_OBJECT)
+			elog(ERROR, "import produced an invalid row: %s", err);
+		for (m = 0; m < row->count; m++)
+			for (c = 0, tc = target_cols[kind]; c < ncols; c++, tc++)
+				if (strcmp(tc->name, row->members[m].key) == 0)
+				{
+					text	   *t = column_text(row->members[m].value, how[c]);
+
+					if (t)
+					{
+						elems[c][i] = PointerGetDatum(t);
+						nulls[c][i] = false;
+					}
+					break;
+				}
+	}
+	for (c = 0; c < ncols; c++)
+		args[c] = PointerGetDatum(construct_md_array(elems[c], nulls[c], 1, &nrows, &lb,
+													 TEXTOID, -1, false, TYPALIGN_INT));
+	MemoryContextSwitchTo(old);
+	rc = SPI_execute_plan(st->insert_plan[kind], args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "batch insert failed: %s", SPI_result_code_string(rc));
+	MemoryContextReset(st->flush_cxt);
 	return SPI_processed;
 }
 
@@ -454,7 +661,7 @@ run_insert(ImportState *st, ImportKind kind, const char *json)
  * if it raised a data error.  Cancels and system errors are re-thrown.
  */
 static bool
-try_insert(ImportState *st, ImportKind kind, const char *json, uint64 *done, ErrorData **edata)
+try_insert(ImportState *st, ImportKind kind, int from, int to, uint64 *done, ErrorData **edata)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -464,7 +671,7 @@ try_insert(ImportState *st, ImportKind kind, const char *json, uint64 *done, Err
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		*done = run_insert(st, kind, json);
+		*done = run_insert(st, kind, from, to);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -495,23 +702,13 @@ flush_kind(ImportState *st, ImportKind kind)
 	Batch	   *b = &st->batch[kind];
 	uint64		done = 0;
 	ErrorData  *edata = NULL;
-	StringInfoData json;
 	int			i;
 
 	if (b->n == 0)
 		return;
-	initStringInfo(&json);
 	if (b->n > 1)
 	{
-		appendStringInfoChar(&json, '[');
-		for (i = 0; i < b->n; i++)
-		{
-			if (i)
-				appendStringInfoChar(&json, ',');
-			appendBinaryStringInfo(&json, b->rows.data + b->start[i], b->start[i + 1] - b->start[i]);
-		}
-		appendStringInfoChar(&json, ']');
-		if (try_insert(st, kind, json.data, &done, &edata))
+		if (try_insert(st, kind, 0, b->n, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -524,11 +721,7 @@ flush_kind(ImportState *st, ImportKind kind)
 	for (i = 0; i < b->n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		resetStringInfo(&json);
-		appendStringInfoChar(&json, '[');
-		appendBinaryStringInfo(&json, b->rows.data + b->start[i], b->start[i + 1] - b->start[i]);
-		appendStringInfoChar(&json, ']');
-		if (try_insert(st, kind, json.data, &done, &edata))
+		if (try_insert(st, kind, i, i + 1, &done, &edata))
 		{
 			st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
 			continue;
@@ -883,6 +1076,7 @@ state_create(Jsonb *options, bool collect)
 	st->file_cxt = AllocSetContextCreate(st->call_cxt, "journaling import file", ALLOCSET_DEFAULT_SIZES);
 	st->record_cxt = AllocSetContextCreate(st->call_cxt, "journaling import record", ALLOCSET_DEFAULT_SIZES);
 	st->batch_cxt = AllocSetContextCreate(st->call_cxt, "journaling import batch", ALLOCSET_DEFAULT_SIZES);
+	st->flush_cxt = AllocSetContextCreate(st->call_cxt, "journaling import flush", ALLOCSET_DEFAULT_SIZES);
 	st->collect = collect;
 	parse_options(st, options);
 
@@ -911,7 +1105,15 @@ state_begin_run(ImportState *st, const char *source, const char *format)
 	bool		isnull;
 
 	for (k = 0; k < IMPORT_KIND_COUNT; k++)
-		st->insert_plan[k] = prepare(insert_sql((ImportKind) k, st->update), 1, jsonb_t);
+	{
+		int			n = column_count((ImportKind) k);
+		Oid		   *types = palloc(n * sizeof(Oid));
+		int			c;
+
+		for (c = 0; c < n; c++)
+			types[c] = TEXTARRAYOID;
+		st->insert_plan[k] = prepare(insert_sql((ImportKind) k, st->update), n, types);
+	}
 	st->error_plan = prepare("INSERT INTO journaling.import_errors "
 							 "(run_id, file, ordinal, byte_offset, kind, source_id, sqlstate, message) "
 							 "SELECT e.run_id, e.file, e.ordinal, e.byte_offset, e.kind, e.source_id, e.sqlstate, e.message "
