@@ -10,6 +10,7 @@ OBJS = \
 	src/json_reader.o \
 	src/uuid5.o \
 	src/import.o \
+	src/import_targets.o \
 	src/import_map.o \
 	src/import_formats.o
 

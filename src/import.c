@@ -146,185 +146,6 @@ struct ImportState
 
 static void flush_all(ImportState *st);
 
-/* Column lists of the target tables: name and the expression that fills it. */
-typedef struct TargetColumn
-{
-	const char *name;
-	const char *expr;			/* NULL: r.<name> */
-	bool		key;			/* part of the ON CONFLICT target */
-} TargetColumn;
-
-static const TargetColumn users_cols[] = {
-	{"id", NULL, true}, {"username", NULL, false}, {"email", NULL, false}, {"full_name", NULL, false},
-	{"preferences", "COALESCE(r.preferences, '{}')", false}, {"profile", "COALESCE(r.profile, '{}')", false},
-	{"is_active", "COALESCE(r.is_active, true)", false}, {"metadata", "COALESCE(r.metadata, '{}')", false},
-	{"source", NULL, false}, {"source_id", NULL, false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
-	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
-};
-static const TargetColumn topics_cols[] = {
-	{"user_id", NULL, true}, {"id", NULL, true}, {"name", NULL, false}, {"description", NULL, false}, {"color", NULL, false},
-	{"tags", "COALESCE(r.tags, '{}')", false}, {"is_system", "COALESCE(r.is_system, false)", false},
-	{"metadata", "COALESCE(r.metadata, '{}')", false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
-};
-static const TargetColumn sessions_cols[] = {
-	{"user_id", NULL, true}, {"id", NULL, true}, {"title", NULL, false}, {"session_type", NULL, false},
-	{"status", "COALESCE(r.status, 'active')", false}, {"context", "COALESCE(r.context, '{}')", false},
-	{"ai_model", NULL, false}, {"system_prompt", NULL, false}, {"temperature", NULL, false},
-	{"message_count", "COALESCE(r.message_count, 0)", false}, {"last_message_at", NULL, false},
-	{"tags", "COALESCE(r.tags, '{}')", false}, {"metadata", "COALESCE(r.metadata, '{}')", false},
-	{"source", NULL, false}, {"source_id", NULL, false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
-	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {"ended_at", NULL, false}, {NULL, NULL, false}
-};
-static const TargetColumn entries_cols[] = {
-	{"user_id", NULL, true}, {"id", NULL, true}, {"title", NULL, false}, {"content", NULL, false},
-	{"entry_date", "COALESCE(r.entry_date, CURRENT_DATE)", false}, {"mood_score", NULL, false}, {"mood_label", NULL, false},
-	{"tags", "COALESCE(r.tags, '{}')", false}, {"categories", "COALESCE(r.categories, '{}')", false},
-	{"topic_id", "CASE WHEN r.topic_id IS NULL THEN NULL WHEN EXISTS (SELECT 1 FROM journaling.topics tp WHERE tp.user_id OPERATOR(pg_catalog.=) r.user_id AND tp.id OPERATOR(pg_catalog.=) r.topic_id) THEN r.topic_id END", false},
-	{"is_private", "COALESCE(r.is_private, false)", false}, {"is_favorite", "COALESCE(r.is_favorite, false)", false},
-	{"metadata", "COALESCE(r.metadata, '{}')", false}, {"source", NULL, false}, {"source_id", NULL, false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
-	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
-};
-static const TargetColumn messages_cols[] = {
-	{"user_id", NULL, true}, {"session_id", NULL, true}, {"seq", NULL, true}, {"role", NULL, false},
-	{"content", NULL, false}, {"stages", NULL, false}, {"metadata", "COALESCE(r.metadata, '{}')", false}, {"model", NULL, false},
-	{"token_count", NULL, false}, {"processing_time_ms", NULL, false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
-};
-static const TargetColumn memory_cols[] = {
-	{"user_id", NULL, true}, {"memory_type", NULL, true}, {"key", NULL, true}, {"value", NULL, false},
-	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
-	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {"expires_at", NULL, false}, {NULL, NULL, false}
-};
-static const TargetColumn usage_cols[] = {
-	{"user_id", NULL, true}, {"tier", "COALESCE(r.tier, 'free')", false},
-	{"daily_used", "COALESCE(r.daily_used, 0)", false}, {"daily_limit", NULL, false},
-	{"monthly_used", "COALESCE(r.monthly_used, 0)", false}, {"monthly_limit", NULL, false},
-	{"total_queries", "COALESCE(r.total_queries, 0)", false}, {"last_reset_daily", NULL, false},
-	{"last_reset_monthly", NULL, false}, {"metadata", "COALESCE(r.metadata, '{}')", false}, {NULL, NULL, false}
-};
-
-static const char *const target_table[IMPORT_KIND_COUNT] = {
-	"users", "topics", "chat_sessions", "journal_entries", "messages", "user_memory", "usage"
-};
-static const TargetColumn *const target_cols[IMPORT_KIND_COUNT] = {
-	users_cols, topics_cols, sessions_cols, entries_cols, messages_cols, memory_cols, usage_cols
-};
-
-/* SQL type of a target column (the column names are the same in every table). */
-static const char *
-column_type(const char *name)
-{
-	static const char *const uuids[] = {"id", "user_id", "session_id", "topic_id", NULL};
-	static const char *const jsonbs[] = {"preferences", "profile", "metadata", "context", "stages", "value", NULL};
-	static const char *const stamps[] = {"created_at", "updated_at", "ended_at", "last_message_at", "expires_at", NULL};
-	static const char *const dates[] = {"entry_date", "last_reset_daily", "last_reset_monthly", NULL};
-	static const char *const int4s[] = {"message_count", "seq", "token_count", "processing_time_ms",
-	"daily_used", "daily_limit", "monthly_used", "monthly_limit", NULL};
-	const char *const *n;
-
-	for (n = uuids; *n; n++)
-		if (strcmp(*n, name) == 0)
-			return "pg_catalog.uuid";
-	for (n = jsonbs; *n; n++)
-		if (strcmp(*n, name) == 0)
-			return "pg_catalog.jsonb";
-	for (n = stamps; *n; n++)
-		if (strcmp(*n, name) == 0)
-			return "pg_catalog.timestamptz";
-	for (n = dates; *n; n++)
-		if (strcmp(*n, name) == 0)
-			return "pg_catalog.date";
-	for (n = int4s; *n; n++)
-		if (strcmp(*n, name) == 0)
-			return "pg_catalog.int4";
-	if (strcmp(name, "tags") == 0 || strcmp(name, "categories") == 0)
-		return "pg_catalog.text[]";
-	if (strncmp(name, "is_", 3) == 0)
-		return "pg_catalog.bool";
-	if (strcmp(name, "mood_score") == 0)
-		return "pg_catalog.numeric";
-	if (strcmp(name, "temperature") == 0)
-		return "pg_catalog.float8";
-	if (strcmp(name, "total_queries") == 0)
-		return "pg_catalog.int8";
-	return "pg_catalog.text";
-}
-
-/* Number of target columns of a kind. */
-static int
-column_count(ImportKind kind)
-{
-	const TargetColumn *c;
-	int			n = 0;
-
-	for (c = target_cols[kind]; c->name; c++)
-		n++;
-	return n;
-}
-
-/* The batch INSERT of a kind, skipping or updating conflicting rows. */
-static char *
-insert_sql(ImportKind kind, bool update)
-{
-	StringInfoData sql;
-	const TargetColumn *c;
-	const char *table = target_table[kind];
-	bool		first;
-	int			i;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO journaling.%s AS t (", table);
-	for (c = target_cols[kind], first = true; c->name; c++, first = false)
-		appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
-	appendStringInfoString(&sql, ") SELECT ");
-	for (c = target_cols[kind], first = true; c->name; c++, first = false)
-		if (c->expr)
-			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->expr);
-		else
-			appendStringInfo(&sql, "%sr.%s", first ? "" : ", ", c->name);
-	/* one text[] parameter per column, cast like COPY's input functions would */
-	appendStringInfoString(&sql, " FROM (SELECT ");
-	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%su.c%d::%s AS %s", i ? ", " : "", i, column_type(c->name), c->name);
-	appendStringInfoString(&sql, " FROM ROWS FROM (");
-	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i ? ", " : "", i + 1);
-	appendStringInfoString(&sql, ") AS u(");
-	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%sc%d", i ? ", " : "", i);
-	appendStringInfoString(&sql, ")) r");
-	/*
-	 * The primary key is the only arbiter: a row that collides on another
-	 * unique constraint (a topic name, a source id under another id) fails
-	 * and is reported instead of silently skipped.
-	 */
-	appendStringInfoString(&sql, " ON CONFLICT (");
-	for (c = target_cols[kind], first = true; c->name; c++)
-		if (c->key)
-		{
-			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
-			first = false;
-		}
-	if (!update)
-		appendStringInfoString(&sql, ") DO NOTHING");
-	else
-	{
-		appendStringInfoString(&sql, ") DO UPDATE SET ");
-		for (c = target_cols[kind], first = true; c->name; c++)
-			if (!c->key)
-			{
-				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", first ? "" : ", ", c->name, c->name);
-				first = false;
-			}
-	}
-	appendStringInfoString(&sql, " RETURNING 1");
-	return sql.data;
-}
-
 /* Prepare a statement for this call. */
 static SPIPlanPtr
 prepare(const char *sql, int nargs, Oid *types)
@@ -515,78 +336,6 @@ flush_alloc(void *ctx, size_t size)
 	return MemoryContextAlloc((MemoryContext) ctx, size);
 }
 
-/* Append callback for jr_write into a StringInfo. */
-static void
-append_si(void *ctx, const char *s, size_t n)
-{
-	appendBinaryStringInfo((StringInfo) ctx, s, (int) n);
-}
-
-/* How a row value becomes column input text. */
-#define COL_PLAIN	0			/* scalar text as is */
-#define COL_ARRAY	1			/* text[] literal */
-#define COL_JSON	2			/* jsonb: the value as JSON */
-
-/* A row value as the text its column's input function reads; NULL for JSON null. */
-static text *
-column_text(const JrValue *v, int how)
-{
-	StringInfoData buf;
-	size_t		i;
-
-	if (how == COL_JSON && v->type != JR_NULL)
-	{
-		initStringInfo(&buf);
-		jr_write(v, append_si, &buf);
-		return cstring_to_text_with_len(buf.data, buf.len);
-	}
-	switch (v->type)
-	{
-		case JR_NULL:
-			return NULL;
-		case JR_STRING:
-		case JR_NUMBER:
-			return cstring_to_text_with_len(v->str, (int) v->len);
-		case JR_TRUE:
-			return cstring_to_text("true");
-		case JR_FALSE:
-			return cstring_to_text("false");
-		default:
-			break;
-	}
-	initStringInfo(&buf);
-	if (how == COL_ARRAY && v->type == JR_ARRAY)
-	{
-		/* a text[] literal: every element quoted, " and \ escaped */
-		appendStringInfoChar(&buf, '{');
-		for (i = 0; i < v->count; i++)
-		{
-			const JrValue *e = v->items[i];
-			size_t		k;
-
-			if (i)
-				appendStringInfoChar(&buf, ',');
-			if (e->type == JR_NULL)
-			{
-				appendStringInfoString(&buf, "NULL");
-				continue;
-			}
-			appendStringInfoChar(&buf, '"');
-			for (k = 0; e->str && k < e->len; k++)
-			{
-				if (e->str[k] == '"' || e->str[k] == '\\')
-					appendStringInfoChar(&buf, '\\');
-				appendStringInfoChar(&buf, e->str[k]);
-			}
-			appendStringInfoChar(&buf, '"');
-		}
-		appendStringInfoChar(&buf, '}');
-	}
-	else
-		jr_write(v, append_si, &buf);
-	return cstring_to_text_with_len(buf.data, buf.len);
-}
-
 /*
  * Run a kind's batch statement on rows [from, to) of its batch: each
  * column becomes one text[] parameter.  Returns rows inserted or updated.
@@ -595,7 +344,7 @@ static uint64
 run_insert(ImportState *st, ImportKind kind, int from, int to)
 {
 	Batch	   *b = &st->batch[kind];
-	int			ncols = column_count(kind);
+	int			ncols = ImportColumnCount(kind);
 	int			nrows = to - from;
 	Datum	   *args;
 	Datum	  **elems;
@@ -606,20 +355,18 @@ run_insert(ImportState *st, ImportKind kind, int from, int to)
 				i,
 				rc;
 	int			lb = 1;
-	const TargetColumn *tc;
 
 	args = palloc(ncols * sizeof(Datum));
 	elems = palloc(ncols * sizeof(Datum *));
 	nulls = palloc(ncols * sizeof(bool *));
 	how = palloc(ncols * sizeof(int));
-	for (c = 0, tc = target_cols[kind]; c < ncols; c++, tc++)
+	for (c = 0; c < ncols; c++)
 	{
 		elems[c] = palloc(nrows * sizeof(Datum));
 		nulls[c] = palloc(nrows * sizeof(bool));
 		for (i = 0; i < nrows; i++)
 			nulls[c][i] = true;
-		how[c] = strcmp(column_type(tc->name), "pg_catalog.text[]") == 0 ? COL_ARRAY :
-			strcmp(column_type(tc->name), "pg_catalog.jsonb") == 0 ? COL_JSON : COL_PLAIN;
+		how[c] = ImportColumnHow(kind, c);
 	}
 	for (i = 0; i < nrows; i++)
 	{
@@ -632,10 +379,10 @@ run_insert(ImportState *st, ImportKind kind, int from, int to)
 		if (row == NULL || row->type != JR_OBJECT)
 			elog(ERROR, "import produced an invalid row: %s", err);
 		for (m = 0; m < row->count; m++)
-			for (c = 0, tc = target_cols[kind]; c < ncols; c++, tc++)
-				if (strcmp(tc->name, row->members[m].key) == 0)
+			for (c = 0; c < ncols; c++)
+				if (strcmp(ImportColumnName(kind, c), row->members[m].key) == 0)
 				{
-					text	   *t = column_text(row->members[m].value, how[c]);
+					text	   *t = ImportColumnText(row->members[m].value, how[c]);
 
 					if (t)
 					{
@@ -1106,13 +853,13 @@ state_begin_run(ImportState *st, const char *source, const char *format)
 
 	for (k = 0; k < IMPORT_KIND_COUNT; k++)
 	{
-		int			n = column_count((ImportKind) k);
+		int			n = ImportColumnCount((ImportKind) k);
 		Oid		   *types = palloc(n * sizeof(Oid));
 		int			c;
 
 		for (c = 0; c < n; c++)
 			types[c] = TEXTARRAYOID;
-		st->insert_plan[k] = prepare(insert_sql((ImportKind) k, st->update), n, types);
+		st->insert_plan[k] = prepare(ImportInsertSql((ImportKind) k, st->update), n, types);
 	}
 	st->error_plan = prepare("INSERT INTO journaling.import_errors "
 							 "(run_id, file, ordinal, byte_offset, kind, source_id, sqlstate, message) "

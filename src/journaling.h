@@ -28,7 +28,7 @@ extern void JournalingUuid5Pair(const char *prefix, const char *id, size_t idlen
 extern bool JournalingParseUuid(const char *s, size_t len, pg_uuid_t *out);
 extern void JournalingUuidText(const pg_uuid_t *u, char *buf);
 
-/* import.c, import_formats.c, import_map.c: the legacy JSON importer */
+/* import.c, import_formats.c, import_map.c, import_targets.c: the legacy JSON importer */
 
 /* Target tables, in the order batches are flushed (referenced rows first). */
 typedef enum ImportKind
@@ -117,6 +117,16 @@ extern void ImpMapNumber(ImpMap *m, ImpRow *r, const char *key, const char *col)
 extern void ImpMapTags(ImpMap *m, ImpRow *r, const char *key, const char *col);
 extern void ImpMapMood(ImpMap *m, ImpRow *r, const char *key);
 extern void ImpRowOwner(ImpRow *r, ImportState *st);
+
+/* import_targets.c */
+#define IMPORT_COL_PLAIN	0	/* scalar text as is */
+#define IMPORT_COL_ARRAY	1	/* text[] literal */
+#define IMPORT_COL_JSON		2	/* jsonb: the value as JSON */
+extern int	ImportColumnCount(ImportKind kind);
+extern const char *ImportColumnName(ImportKind kind, int i);
+extern int	ImportColumnHow(ImportKind kind, int i);
+extern char *ImportInsertSql(ImportKind kind, bool update);
+extern text *ImportColumnText(const JrValue *v, int how);
 
 /* import.c, called by the format mappers */
 extern void ImportEmit(ImportState *st, ImportKind kind, int64 offset,
