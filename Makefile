@@ -9,7 +9,13 @@ OBJS = \
 	src/entry_vector.o \
 	src/moodstats.o \
 	src/stats_capture.o \
-	src/refresh.o
+	src/refresh.o \
+	src/json_reader.o \
+	src/uuid5.o \
+	src/import.o \
+	src/import_targets.o \
+	src/import_map.o \
+	src/import_formats.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

@@ -313,26 +313,28 @@ CREATE TABLE journaling.import_runs (
     imported    pg_catalog.int8 NOT NULL DEFAULT 0,
     skipped     pg_catalog.int8 NOT NULL DEFAULT 0,
     failed      pg_catalog.int8 NOT NULL DEFAULT 0,
+    counts      pg_catalog.jsonb NOT NULL DEFAULT '{}',
+    notes       pg_catalog.int8 NOT NULL DEFAULT 0,
     CONSTRAINT import_runs_pkey PRIMARY KEY (id)
 );
 ALTER SEQUENCE journaling.import_runs_id_seq OWNED BY journaling.import_runs.id;
 COMMENT ON TABLE journaling.import_runs IS
-'One row per import call: what was read, by whom, and the record counts';
+'One row per import call: what was read, by whom, and the record counts (in total and per target table in counts)';
 
 CREATE TABLE journaling.import_errors (
     run_id      pg_catalog.int8 NOT NULL,
     file        pg_catalog.text NOT NULL,
     ordinal     pg_catalog.int8 NOT NULL,
     byte_offset pg_catalog.int8 NOT NULL,
-    kind        pg_catalog.text,
+    kind        pg_catalog.text NOT NULL,
     source_id   pg_catalog.text,
     sqlstate    pg_catalog.text NOT NULL,
     message     pg_catalog.text NOT NULL,
-    CONSTRAINT import_errors_pkey PRIMARY KEY (run_id, file, ordinal),
+    CONSTRAINT import_errors_pkey PRIMARY KEY (run_id, file, ordinal, kind),
     CONSTRAINT import_errors_run_fkey FOREIGN KEY (run_id) REFERENCES journaling.import_runs (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE journaling.import_errors IS
-'One row per record an import rejected: file, 1-based ordinal, byte offset, SQLSTATE and message';
+'One row per record an import rejected (kind = its target table; kind note = a non-failure remark such as non-finite numbers): file, 1-based ordinal, byte offset, SQLSTATE and message';
 
 --------------------------------------------------------------------------------
 -- Indexes.  Full-text @@ is not LEAKPROOF, so under row-level security the
@@ -481,13 +483,25 @@ BEGIN
     EXECUTE pg_catalog.format(
         'GRANT EXECUTE ON FUNCTION journaling.set_user(pg_catalog.uuid, pg_catalog.bool) TO %s',
         role_name);
+    -- Legacy import of client-supplied documents (under row-level security);
+    -- the server-file functions additionally need pg_read_server_files.
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT, INSERT, UPDATE ON journaling.import_runs TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT, INSERT ON journaling.import_errors TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT USAGE ON SEQUENCE journaling.import_runs_id_seq TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT EXECUTE ON FUNCTION journaling.read_records(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb), '
+        'journaling.import_json(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb), '
+        'journaling.import_report(pg_catalog.int8) TO %s', role_name);
 END
 $body$;
 
 REVOKE ALL ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) FROM PUBLIC;
 
 COMMENT ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) IS
-'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base and the materialized statistics read-only, and set_user()';
+'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base and the materialized statistics read-only, set_user(), and import_json/read_records/import_report with its own import bookkeeping';
 
 --------------------------------------------------------------------------------
 -- Mood statistics (src/moodstats.c)
@@ -1167,3 +1181,115 @@ SELECT pg_catalog.pg_extension_config_dump('journaling.user_statistics', '');
 SELECT pg_catalog.pg_extension_config_dump('journaling.stats_changes', '');
 SELECT pg_catalog.pg_extension_config_dump('journaling.refresh_log', '');
 SELECT pg_catalog.pg_extension_config_dump('journaling.refresh_log_id_seq', '');
+
+--------------------------------------------------------------------------------
+-- Legacy JSON import (src/import_*.c, src/json_reader.c)
+--------------------------------------------------------------------------------
+
+-- VOLATILE: its records carry ids derived per call (the owner comes from the
+-- session identity or options); writes nothing.  STRICT: NULL in, no rows out.
+CREATE FUNCTION journaling.read_records(document pg_catalog.text,
+                                        format pg_catalog.text DEFAULT 'auto',
+                                        options pg_catalog.jsonb DEFAULT '{}')
+RETURNS TABLE(ordinal pg_catalog.int8, byte_offset pg_catalog.int8, kind pg_catalog.text,
+              source_id pg_catalog.text, record pg_catalog.jsonb, error pg_catalog.text)
+AS 'MODULE_PATHNAME', 'journaling_read_records'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.read_records(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+'Read a legacy JSON document and return one normalized record (target column names as keys) or error per source record; writes nothing';
+
+-- VOLATILE: writes rows.
+CREATE FUNCTION journaling.import_json(document pg_catalog.text,
+                                       format pg_catalog.text DEFAULT 'auto',
+                                       options pg_catalog.jsonb DEFAULT '{}')
+RETURNS TABLE(kind pg_catalog.text, processed pg_catalog.int8, imported pg_catalog.int8,
+              skipped pg_catalog.int8, failed pg_catalog.int8)
+AS 'MODULE_PATHNAME', 'journaling_import_json'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.import_json(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+'Import a client-supplied legacy JSON document as the calling user (row-level security applies); one row per target table plus total';
+
+-- VOLATILE: writes rows.  Requires pg_read_server_files (checked in C).
+CREATE FUNCTION journaling.import_file(path pg_catalog.text,
+                                       format pg_catalog.text DEFAULT 'auto',
+                                       options pg_catalog.jsonb DEFAULT '{}')
+RETURNS TABLE(kind pg_catalog.text, processed pg_catalog.int8, imported pg_catalog.int8,
+              skipped pg_catalog.int8, failed pg_catalog.int8)
+AS 'MODULE_PATHNAME', 'journaling_import_file'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.import_file(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+'Import a legacy JSON file from the server, streamed in chunks with bounded memory; requires pg_read_server_files';
+
+-- VOLATILE: writes rows.  Requires pg_read_server_files (checked in C).
+CREATE FUNCTION journaling.import_directory(path pg_catalog.text,
+                                            options pg_catalog.jsonb DEFAULT '{}')
+RETURNS TABLE(kind pg_catalog.text, processed pg_catalog.int8, imported pg_catalog.int8,
+              skipped pg_catalog.int8, failed pg_catalog.int8)
+AS 'MODULE_PATHNAME', 'journaling_import_directory'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.import_directory(pg_catalog.text, pg_catalog.jsonb) IS
+'Import every *.json file under a legacy data folder (recursively, referenced tables first, formats detected); requires pg_read_server_files';
+
+-- STABLE: reads tables only.  Not STRICT: a NULL run_id means the caller's last run.
+CREATE FUNCTION journaling.import_report(run_id pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(item pg_catalog.text, value pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+WITH run AS (
+    SELECT r.*
+      FROM journaling.import_runs r
+     WHERE r.id OPERATOR(pg_catalog.=) COALESCE($1,
+               (SELECT pg_catalog.max(r2.id) FROM journaling.import_runs r2))
+), errs AS (
+    SELECT e.*
+      FROM journaling.import_errors e, run
+     WHERE e.run_id OPERATOR(pg_catalog.=) run.id
+), lines AS (
+    SELECT 1 AS o1, 0::pg_catalog.int8 AS o2, 'format'::pg_catalog.text AS item, run.format AS value FROM run
+    UNION ALL
+    SELECT 2, 0, 'mode', COALESCE(run.options OPERATOR(pg_catalog.->>) 'mode', 'best_effort')
+           OPERATOR(pg_catalog.||) ', on_conflict '
+           OPERATOR(pg_catalog.||) COALESCE(run.options OPERATOR(pg_catalog.->>) 'on_conflict', 'skip')
+      FROM run
+    UNION ALL
+    SELECT 3, 0, 'status', CASE WHEN run.finished_at IS NULL THEN 'unfinished' ELSE 'finished' END FROM run
+    UNION ALL
+    SELECT 4, pg_catalog.row_number() OVER (ORDER BY c.key), c.key,
+           pg_catalog.format('processed %s, imported %s, skipped %s, failed %s',
+                             c.value OPERATOR(pg_catalog.->>) 'processed', c.value OPERATOR(pg_catalog.->>) 'imported',
+                             c.value OPERATOR(pg_catalog.->>) 'skipped', c.value OPERATOR(pg_catalog.->>) 'failed')
+      FROM run, pg_catalog.jsonb_each(run.counts) c
+    UNION ALL
+    SELECT 5, 0, 'total', pg_catalog.format('processed %s, imported %s, skipped %s, failed %s',
+                                            run.processed, run.imported, run.skipped, run.failed)
+      FROM run
+    UNION ALL
+    SELECT 6, 0, 'consistent',
+           CASE WHEN (run.processed OPERATOR(pg_catalog.=)
+                      ((run.imported OPERATOR(pg_catalog.+) run.skipped) OPERATOR(pg_catalog.+) run.failed))
+                 AND (run.failed OPERATOR(pg_catalog.=)
+                      (SELECT pg_catalog.count(*) FROM errs WHERE errs.kind OPERATOR(pg_catalog.<>) 'note'))
+                THEN 'yes: processed = imported + skipped + failed, one import_errors row per failure'
+                ELSE 'no' END
+      FROM run
+    UNION ALL
+    SELECT 7, 0, 'notes', run.notes::pg_catalog.text FROM run
+    UNION ALL
+    SELECT 8, pg_catalog.row_number() OVER (ORDER BY errs.file, errs.ordinal, errs.kind),
+           CASE WHEN errs.kind OPERATOR(pg_catalog.=) 'note' THEN 'note' ELSE 'error' END,
+           pg_catalog.format('%s record %s at byte %s (%s%s): %s %s',
+                             pg_catalog.regexp_replace(errs.file, '^.*/', ''), errs.ordinal, errs.byte_offset,
+                             errs.kind, COALESCE(', ' OPERATOR(pg_catalog.||) errs.source_id, ''),
+                             errs.sqlstate, errs.message)
+      FROM errs
+)
+SELECT lines.item, lines.value FROM lines ORDER BY lines.o1, lines.o2;
+$body$;
+
+COMMENT ON FUNCTION journaling.import_report(pg_catalog.int8) IS
+'Verification summary of an import run (default: the caller''s last): counts per target table and in total, whether they add up, and every rejected record';

@@ -2,6 +2,9 @@
 -- with the live views, row-level security and privileges.
 SET extra_float_digits = 0;
 
+-- Start from empty tables, whatever earlier tests left behind.
+DELETE FROM journaling.users;
+
 -- Twenty users with a few entries each, then a clean slate: everything
 -- written so far is materialized.
 INSERT INTO journaling.users (id, username)

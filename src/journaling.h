@@ -5,7 +5,12 @@
 #define JOURNALING_H
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "datatype/timestamp.h"
+#include "pgtime.h"
 #include "utils/uuid.h"
+
+#include "json_reader.h"
 
 #include "compat.h"
 
@@ -16,5 +21,129 @@ extern bool JournalingCurrentUserId(pg_uuid_t *out);
 /* entry_vector.c */
 #define JOURNALING_VECTOR_INPUT_LIMIT (256 * 1024)
 extern int64 JournalingWordCount(const char *s, size_t len);
+
+/* uuid5.c */
+extern void JournalingUuid5(const char *name, size_t len, pg_uuid_t *out);
+extern void JournalingUuid5Pair(const char *prefix, const char *id, size_t idlen, pg_uuid_t *out);
+extern bool JournalingParseUuid(const char *s, size_t len, pg_uuid_t *out);
+extern void JournalingUuidText(const pg_uuid_t *u, char *buf);
+
+/* import.c, import_formats.c, import_map.c, import_targets.c: the legacy JSON importer */
+
+/* Target tables, in the order batches are flushed (referenced rows first). */
+typedef enum ImportKind
+{
+	IK_USERS,
+	IK_TOPICS,
+	IK_SESSIONS,
+	IK_ENTRIES,
+	IK_MESSAGES,
+	IK_MEMORY,
+	IK_USAGE
+} ImportKind;
+#define IMPORT_KIND_COUNT 7
+
+typedef struct ImportState ImportState;
+typedef void (*ImportMapFn) (ImportState *st, JrRecord *rec);
+
+/* One source format: how its records are laid out and how they map. */
+typedef struct ImportFormat
+{
+	const char *name;
+	int			layout;			/* JrLayout */
+	const char *nested_key;
+	ImportKind	kind;			/* the table its records (or faults) count against */
+	ImportMapFn map;
+} ImportFormat;
+
+/* import_formats.c */
+extern const char *const ImportKindNames[IMPORT_KIND_COUNT];
+extern const ImportFormat *ImportFindFormat(const char *name);
+extern const ImportFormat *ImportDetectFormat(const char *path, char top,
+											  JrRecord *first);
+
+/* import_map.c */
+/* A row under construction: a JSON object of column values. */
+typedef struct ImpRow
+{
+	StringInfoData buf;
+	bool		first;
+} ImpRow;
+
+/* Per-record mapping context: the record, its owner and the first failure. */
+typedef struct ImpMap
+{
+	ImportState *st;
+	JrRecord   *rec;
+	const JrValue *obj;
+	ImportKind	kind;
+	int64		offset;
+	const char *source_id;
+	int			sqlstate;
+	char		message[300];
+} ImpMap;
+
+extern void ImpAppendSi(void *ctx, const char *s, size_t n);
+extern void ImpRowBegin(ImpRow *r);
+extern void ImpRowKey(ImpRow *r, const char *key);
+extern void ImpRowText(ImpRow *r, const char *key, const char *s, size_t len);
+extern void ImpRowCstr(ImpRow *r, const char *key, const char *s);
+extern void ImpRowRaw(ImpRow *r, const char *key, const char *json);
+extern void ImpRowJson(ImpRow *r, const char *key, const JrValue *v);
+extern void ImpRowUuid(ImpRow *r, const char *key, const pg_uuid_t *u);
+extern void ImpRowTs(ImpRow *r, const char *key, TimestampTz ts);
+extern void ImpRowEmit(ImportState *st, ImpRow *r, ImportKind kind, int64 offset, const char *source_id);
+extern void ImpRowMetadataX(ImpRow *r, const JrValue *obj, const char *const *mapped,
+							const JrValue *extra, const char *extra_source);
+extern void ImpRowMetadata(ImpRow *r, const JrValue *obj, const char *const *mapped, const JrValue *extra);
+extern bool ImpIsObjectish(const JrValue *v);
+extern void ImpRowObject(ImpRow *r, const char *key, const JrValue *v);
+extern const JrValue *ImpGetString(const JrValue *obj, const char *key, bool *bad);
+extern const char *ImpTypeName(const JrValue *v);
+extern bool ImpIsBlank(const char *s, size_t len);
+extern bool ImpParseTs(const char *s, size_t len, pg_tz *naive_tz, TimestampTz *ts, bool *naive,
+					   struct pg_tm *tm);
+extern void ImpLocalDate(TimestampTz ts, pg_tz *tz, char *buf);
+extern void ImpMapFail(ImpMap *m, int sqlstate, const char *fmt,...) pg_attribute_printf(3, 4);
+extern bool ImpMapRejected(ImpMap *m);
+extern void ImpMapInit(ImpMap *m, ImportState *st, JrRecord *rec, const JrValue *obj, ImportKind kind, int64 offset);
+extern bool ImpMapTs(ImpMap *m, ImpRow *r, const char *key, const char *col, pg_tz *tz, TimestampTz *ts, struct pg_tm *tm, bool *naive);
+extern void ImpMapId(ImpMap *m, const char *prefix, const JrValue *idv, pg_uuid_t *id);
+extern void ImpMapUnique(ImpMap *m, const pg_uuid_t *id);
+extern const JrValue *ImpMapContent(ImpMap *m, const char *key, bool required);
+extern void ImpMapText(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapBool(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapNumber(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapTags(ImpMap *m, ImpRow *r, const char *key, const char *col);
+extern void ImpMapMood(ImpMap *m, ImpRow *r, const char *key);
+extern void ImpRowOwner(ImpRow *r, ImportState *st);
+
+/* import_targets.c */
+#define IMPORT_COL_PLAIN	0	/* scalar text as is */
+#define IMPORT_COL_ARRAY	1	/* text[] literal */
+#define IMPORT_COL_JSON		2	/* jsonb: the value as JSON */
+extern int	ImportColumnCount(ImportKind kind);
+extern const char *ImportColumnName(ImportKind kind, int i);
+extern int	ImportColumnHow(ImportKind kind, int i);
+extern char *ImportInsertSql(ImportKind kind, bool update);
+extern text *ImportColumnText(const JrValue *v, int how);
+
+/* import.c, called by the format mappers */
+extern void ImportEmit(ImportState *st, ImportKind kind, int64 offset,
+					   const char *source_id, StringInfo row);
+extern void ImportReject(ImportState *st, ImportKind kind, int64 offset,
+						 const char *source_id, int sqlstate, const char *message);
+extern void ImportEnsureUser(ImportState *st, const pg_uuid_t *id, const char *username,
+							 const char *source, const char *source_id);
+extern void ImportSessionOwner(ImportState *st, const pg_uuid_t *session,
+							   const char *source, const char *source_id, pg_uuid_t *owner);
+extern bool ImportFirstSeen(ImportState *st, ImportKind kind, const pg_uuid_t *id,
+							int64 *first_ordinal);
+extern int	ImportNextSeq(ImportState *st, const pg_uuid_t *session);
+extern const pg_uuid_t *ImportOwner(ImportState *st);
+extern const char *ImportPath(ImportState *st);
+extern const char *ImportOption(ImportState *st, const char *name);
+extern pg_tz *ImportTimezone(ImportState *st, bool entries);
+extern int64 ImportNextOrdinal(ImportState *st);
 
 #endif							/* JOURNALING_H */

@@ -91,7 +91,7 @@ SELECT throws_ok($$INSERT INTO journaling.journal_entries (user_id, content) VAL
 -- The application role gets no more than it needs.
 SELECT is(has_table_privilege('journaling.psychology_content', 'INSERT'), false, 'app role cannot write the shared knowledge base');
 SELECT is(has_table_privilege('journaling.psychology_content', 'SELECT'), true, 'app role reads the shared knowledge base');
-SELECT is(has_table_privilege('journaling.import_runs', 'SELECT'), false, 'app role has no access to import bookkeeping');
+SELECT is(has_table_privilege('journaling.import_runs', 'DELETE'), false, 'app role cannot delete import bookkeeping (it reads and writes only its own runs, under row-level security)');
 SELECT is(has_function_privilege('journaling.grant_app_role(regrole)', 'EXECUTE'), false, 'app role cannot grant roles');
 SELECT is(has_schema_privilege('journaling', 'CREATE'), false, 'app role cannot create objects in the schema');
 RESET ROLE;

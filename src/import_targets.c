@@ -1,0 +1,281 @@
+/*
+ * import_targets.c — the tables the importer writes and its batch INSERT.
+ *
+ * Every target table's columns with the expression that fills each one
+ * (defaults for NOT NULL columns, the topic reference checked for
+ * visibility), the prepared INSERT ... SELECT over one text[] parameter per
+ * column (ROWS FROM unnest, cast to the column's type by the input functions
+ * COPY uses), and the conversion of a normalized row value into that text.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "journaling.h"
+#include "json_reader.h"
+
+/* Column lists of the target tables: name and the expression that fills it. */
+typedef struct TargetColumn
+{
+	const char *name;
+	const char *expr;			/* NULL: r.<name> */
+	bool		key;			/* part of the ON CONFLICT target */
+} TargetColumn;
+
+static const TargetColumn users_cols[] = {
+	{"id", NULL, true}, {"username", NULL, false}, {"email", NULL, false}, {"full_name", NULL, false},
+	{"preferences", "COALESCE(r.preferences, '{}')", false}, {"profile", "COALESCE(r.profile, '{}')", false},
+	{"is_active", "COALESCE(r.is_active, true)", false}, {"metadata", "COALESCE(r.metadata, '{}')", false},
+	{"source", NULL, false}, {"source_id", NULL, false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
+	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
+};
+static const TargetColumn topics_cols[] = {
+	{"user_id", NULL, true}, {"id", NULL, true}, {"name", NULL, false}, {"description", NULL, false}, {"color", NULL, false},
+	{"tags", "COALESCE(r.tags, '{}')", false}, {"is_system", "COALESCE(r.is_system, false)", false},
+	{"metadata", "COALESCE(r.metadata, '{}')", false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
+};
+static const TargetColumn sessions_cols[] = {
+	{"user_id", NULL, true}, {"id", NULL, true}, {"title", NULL, false}, {"session_type", NULL, false},
+	{"status", "COALESCE(r.status, 'active')", false}, {"context", "COALESCE(r.context, '{}')", false},
+	{"ai_model", NULL, false}, {"system_prompt", NULL, false}, {"temperature", NULL, false},
+	{"message_count", "COALESCE(r.message_count, 0)", false}, {"last_message_at", NULL, false},
+	{"tags", "COALESCE(r.tags, '{}')", false}, {"metadata", "COALESCE(r.metadata, '{}')", false},
+	{"source", NULL, false}, {"source_id", NULL, false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
+	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {"ended_at", NULL, false}, {NULL, NULL, false}
+};
+static const TargetColumn entries_cols[] = {
+	{"user_id", NULL, true}, {"id", NULL, true}, {"title", NULL, false}, {"content", NULL, false},
+	{"entry_date", "COALESCE(r.entry_date, CURRENT_DATE)", false}, {"mood_score", NULL, false}, {"mood_label", NULL, false},
+	{"tags", "COALESCE(r.tags, '{}')", false}, {"categories", "COALESCE(r.categories, '{}')", false},
+	{"topic_id", "CASE WHEN r.topic_id IS NULL THEN NULL WHEN EXISTS (SELECT 1 FROM journaling.topics tp WHERE tp.user_id OPERATOR(pg_catalog.=) r.user_id AND tp.id OPERATOR(pg_catalog.=) r.topic_id) THEN r.topic_id END", false},
+	{"is_private", "COALESCE(r.is_private, false)", false}, {"is_favorite", "COALESCE(r.is_favorite, false)", false},
+	{"metadata", "COALESCE(r.metadata, '{}')", false}, {"source", NULL, false}, {"source_id", NULL, false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
+	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
+};
+static const TargetColumn messages_cols[] = {
+	{"user_id", NULL, true}, {"session_id", NULL, true}, {"seq", NULL, true}, {"role", NULL, false},
+	{"content", NULL, false}, {"stages", NULL, false}, {"metadata", "COALESCE(r.metadata, '{}')", false}, {"model", NULL, false},
+	{"token_count", NULL, false}, {"processing_time_ms", NULL, false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false}, {NULL, NULL, false}
+};
+static const TargetColumn memory_cols[] = {
+	{"user_id", NULL, true}, {"memory_type", NULL, true}, {"key", NULL, true}, {"value", NULL, false},
+	{"created_at", "COALESCE(r.created_at, pg_catalog.now())", false},
+	{"updated_at", "COALESCE(r.updated_at, r.created_at, pg_catalog.now())", false}, {"expires_at", NULL, false}, {NULL, NULL, false}
+};
+static const TargetColumn usage_cols[] = {
+	{"user_id", NULL, true}, {"tier", "COALESCE(r.tier, 'free')", false},
+	{"daily_used", "COALESCE(r.daily_used, 0)", false}, {"daily_limit", NULL, false},
+	{"monthly_used", "COALESCE(r.monthly_used, 0)", false}, {"monthly_limit", NULL, false},
+	{"total_queries", "COALESCE(r.total_queries, 0)", false}, {"last_reset_daily", NULL, false},
+	{"last_reset_monthly", NULL, false}, {"metadata", "COALESCE(r.metadata, '{}')", false}, {NULL, NULL, false}
+};
+
+static const char *const target_table[IMPORT_KIND_COUNT] = {
+	"users", "topics", "chat_sessions", "journal_entries", "messages", "user_memory", "usage"
+};
+static const TargetColumn *const target_cols[IMPORT_KIND_COUNT] = {
+	users_cols, topics_cols, sessions_cols, entries_cols, messages_cols, memory_cols, usage_cols
+};
+
+/* SQL type of a target column (the column names are the same in every table). */
+static const char *
+column_type(const char *name)
+{
+	static const char *const uuids[] = {"id", "user_id", "session_id", "topic_id", NULL};
+	static const char *const jsonbs[] = {"preferences", "profile", "metadata", "context", "stages", "value", NULL};
+	static const char *const stamps[] = {"created_at", "updated_at", "ended_at", "last_message_at", "expires_at", NULL};
+	static const char *const dates[] = {"entry_date", "last_reset_daily", "last_reset_monthly", NULL};
+	static const char *const int4s[] = {"message_count", "seq", "token_count", "processing_time_ms",
+	"daily_used", "daily_limit", "monthly_used", "monthly_limit", NULL};
+	const char *const *n;
+
+	for (n = uuids; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.uuid";
+	for (n = jsonbs; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.jsonb";
+	for (n = stamps; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.timestamptz";
+	for (n = dates; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.date";
+	for (n = int4s; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return "pg_catalog.int4";
+	if (strcmp(name, "tags") == 0 || strcmp(name, "categories") == 0)
+		return "pg_catalog.text[]";
+	if (strncmp(name, "is_", 3) == 0)
+		return "pg_catalog.bool";
+	if (strcmp(name, "mood_score") == 0)
+		return "pg_catalog.numeric";
+	if (strcmp(name, "temperature") == 0)
+		return "pg_catalog.float8";
+	if (strcmp(name, "total_queries") == 0)
+		return "pg_catalog.int8";
+	return "pg_catalog.text";
+}
+
+/* Number of target columns of a kind. */
+int
+ImportColumnCount(ImportKind kind)
+{
+	const TargetColumn *c;
+	int			n = 0;
+
+	for (c = target_cols[kind]; c->name; c++)
+		n++;
+	return n;
+}
+
+/* The batch INSERT of a kind, skipping or updating conflicting rows. */
+char *
+ImportInsertSql(ImportKind kind, bool update)
+{
+	StringInfoData sql;
+	const TargetColumn *c;
+	const char *table = target_table[kind];
+	bool		first;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO journaling.%s AS t (", table);
+	for (c = target_cols[kind], first = true; c->name; c++, first = false)
+		appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
+	appendStringInfoString(&sql, ") SELECT ");
+	for (c = target_cols[kind], first = true; c->name; c++, first = false)
+		if (c->expr)
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->expr);
+		else
+			appendStringInfo(&sql, "%sr.%s", first ? "" : ", ", c->name);
+	/* one text[] parameter per column, cast like COPY's input functions would */
+	appendStringInfoString(&sql, " FROM (SELECT ");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%su.c%d::%s AS %s", i ? ", " : "", i, column_type(c->name), c->name);
+	appendStringInfoString(&sql, " FROM ROWS FROM (");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i ? ", " : "", i + 1);
+	appendStringInfoString(&sql, ") AS u(");
+	for (c = target_cols[kind], i = 0; c->name; c++, i++)
+		appendStringInfo(&sql, "%sc%d", i ? ", " : "", i);
+	appendStringInfoString(&sql, ")) r");
+	/*
+	 * The primary key is the only arbiter: a row that collides on another
+	 * unique constraint (a topic name, a source id under another id) fails
+	 * and is reported instead of silently skipped.
+	 */
+	appendStringInfoString(&sql, " ON CONFLICT (");
+	for (c = target_cols[kind], first = true; c->name; c++)
+		if (c->key)
+		{
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
+			first = false;
+		}
+	if (!update)
+		appendStringInfoString(&sql, ") DO NOTHING");
+	else
+	{
+		appendStringInfoString(&sql, ") DO UPDATE SET ");
+		for (c = target_cols[kind], first = true; c->name; c++)
+			if (!c->key)
+			{
+				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", first ? "" : ", ", c->name, c->name);
+				first = false;
+			}
+	}
+	appendStringInfoString(&sql, " RETURNING 1");
+	return sql.data;
+}
+
+/* Append callback for jr_write into a StringInfo. */
+static void
+append_si(void *ctx, const char *s, size_t n)
+{
+	appendBinaryStringInfo((StringInfo) ctx, s, (int) n);
+}
+
+/* A row value as the text its column's input function reads; NULL for JSON null. */
+text *
+ImportColumnText(const JrValue *v, int how)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	if (how == IMPORT_COL_JSON && v->type != JR_NULL)
+	{
+		initStringInfo(&buf);
+		jr_write(v, append_si, &buf);
+		return cstring_to_text_with_len(buf.data, buf.len);
+	}
+	switch (v->type)
+	{
+		case JR_NULL:
+			return NULL;
+		case JR_STRING:
+		case JR_NUMBER:
+			return cstring_to_text_with_len(v->str, (int) v->len);
+		case JR_TRUE:
+			return cstring_to_text("true");
+		case JR_FALSE:
+			return cstring_to_text("false");
+		default:
+			break;
+	}
+	initStringInfo(&buf);
+	if (how == IMPORT_COL_ARRAY && v->type == JR_ARRAY)
+	{
+		/* a text[] literal: every element quoted, " and \ escaped */
+		appendStringInfoChar(&buf, '{');
+		for (i = 0; i < v->count; i++)
+		{
+			const JrValue *e = v->items[i];
+			size_t		k;
+
+			if (i)
+				appendStringInfoChar(&buf, ',');
+			if (e->type == JR_NULL)
+			{
+				appendStringInfoString(&buf, "NULL");
+				continue;
+			}
+			appendStringInfoChar(&buf, '"');
+			for (k = 0; e->str && k < e->len; k++)
+			{
+				if (e->str[k] == '"' || e->str[k] == '\\')
+					appendStringInfoChar(&buf, '\\');
+				appendStringInfoChar(&buf, e->str[k]);
+			}
+			appendStringInfoChar(&buf, '"');
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	else
+		jr_write(v, append_si, &buf);
+	return cstring_to_text_with_len(buf.data, buf.len);
+}
+
+/* Name of column i of a kind. */
+const char *
+ImportColumnName(ImportKind kind, int i)
+{
+	return target_cols[kind][i].name;
+}
+
+/* How column i of a kind reads a row value (IMPORT_COL_*). */
+int
+ImportColumnHow(ImportKind kind, int i)
+{
+	const char *type = column_type(target_cols[kind][i].name);
+
+	if (strcmp(type, "pg_catalog.text[]") == 0)
+		return IMPORT_COL_ARRAY;
+	if (strcmp(type, "pg_catalog.jsonb") == 0)
+		return IMPORT_COL_JSON;
+	return IMPORT_COL_PLAIN;
+}
