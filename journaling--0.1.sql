@@ -480,6 +480,8 @@ BEGIN
     EXECUTE pg_catalog.format(
         'GRANT SELECT ON journaling.daily_stats, journaling.user_statistics, '
         'journaling.daily_stats_live, journaling.user_statistics_live TO %s', role_name);
+    -- mood_trend() reads the caller's own pending days (row-level security).
+    EXECUTE pg_catalog.format('GRANT SELECT ON journaling.stats_changes TO %s', role_name);
     EXECUTE pg_catalog.format(
         'GRANT EXECUTE ON FUNCTION journaling.set_user(pg_catalog.uuid, pg_catalog.bool) TO %s',
         role_name);
@@ -763,15 +765,36 @@ BEGIN
                   HINT = 'Use ''day'', ''week'' or ''month''.';
     END IF;
 
+    -- Per-day states: the days materialized by the last statistics refresh,
+    -- except those written since (pending in the change log), which are
+    -- aggregated from the entries themselves.  Both read as the caller, so
+    -- row-level security applies to every source.
     RETURN QUERY
-    WITH buckets AS (
-        SELECT pg_catalog.date_trunc(mood_trend.bucket, e.entry_date::pg_catalog.timestamp)::pg_catalog.date AS b,
-               pg_catalog.count(*) AS n_entries,
-               journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date) AS st
+    WITH pending AS (
+        SELECT DISTINCT c.day
+          FROM journaling.stats_changes c
+         WHERE c.user_id OPERATOR(pg_catalog.=) mood_trend.user_id
+    ), days AS (
+        SELECT d.day, d.entries AS n_entries, d.mood AS st
+          FROM journaling.daily_stats d
+         WHERE d.user_id OPERATOR(pg_catalog.=) mood_trend.user_id
+           AND (mood_trend.since IS NULL OR d.day OPERATOR(pg_catalog.>=) mood_trend.since)
+           AND (mood_trend.until IS NULL OR d.day OPERATOR(pg_catalog.<=) mood_trend.until)
+           AND NOT EXISTS (SELECT 1 FROM pending p WHERE p.day OPERATOR(pg_catalog.=) d.day)
+        UNION ALL
+        SELECT e.entry_date, pg_catalog.count(*),
+               journaling.mood_agg(e.mood_score::pg_catalog.float8, e.entry_date)
           FROM journaling.journal_entries e
+          JOIN pending p ON p.day OPERATOR(pg_catalog.=) e.entry_date
          WHERE e.user_id OPERATOR(pg_catalog.=) mood_trend.user_id
            AND (mood_trend.since IS NULL OR e.entry_date OPERATOR(pg_catalog.>=) mood_trend.since)
            AND (mood_trend.until IS NULL OR e.entry_date OPERATOR(pg_catalog.<=) mood_trend.until)
+         GROUP BY e.entry_date
+    ), buckets AS (
+        SELECT pg_catalog.date_trunc(mood_trend.bucket, days.day::pg_catalog.timestamp)::pg_catalog.date AS b,
+               pg_catalog.sum(days.n_entries)::pg_catalog.int8 AS n_entries,
+               journaling.rollup(days.st) AS st
+          FROM days
          GROUP BY 1
     )
     SELECT k.b,
@@ -788,7 +811,7 @@ END
 $body$;
 
 COMMENT ON FUNCTION journaling.mood_trend(pg_catalog.uuid, pg_catalog.text, pg_catalog.date, pg_catalog.date) IS
-'Mood per day, ISO week or month bucket of one user''s entries (only buckets with entries); moving_avg is the mean mood of the current and three preceding calendar buckets, weighted by mood count. Row-level security applies';
+'Mood per day, ISO week or month bucket of one user''s entries (only buckets with entries); moving_avg is the mean mood of the current and three preceding calendar buckets, weighted by mood count. Reads the per-day states of journaling.daily_stats and aggregates only the days written since the last refresh from the entries, so the answer is always current. Row-level security applies';
 
 -- STABLE: reads journal_entries (under row-level security) and CURRENT_DATE.
 -- Not STRICT so that a NULL user gives (0, 0) like an unknown one.

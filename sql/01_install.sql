@@ -37,7 +37,7 @@ SELECT conrelid::regclass AS table_name, conname, contype,
        (SELECT attname FROM pg_attribute WHERE attrelid = conrelid AND attnum = conkey[1]) AS first_column
   FROM pg_constraint
  WHERE connamespace = 'journaling'::regnamespace AND contype IN ('p', 'u', 'f')
- ORDER BY 1::text, 2;
+ ORDER BY conrelid::regclass::text, conname;
 
 -- Every per-user table has a btree index leading with user_id.
 SELECT t.relname,
@@ -57,7 +57,7 @@ SELECT indexrelid::regclass AS index_name, pg_get_indexdef(indexrelid) ~ 'gin' A
        pg_get_indexdef(indexrelid) ~ 'gin_trgm_ops' AS trigram
   FROM pg_index
  WHERE indexrelid::regclass::text IN ('journaling.journal_entries_search_idx', 'journaling.topics_name_trgm_idx')
- ORDER BY 1::text;
+ ORDER BY indexrelid::regclass::text;
 
 -- Functions: each C function has its own symbol; SQL/plpgsql functions fix
 -- search_path; SECURITY DEFINER functions are not executable by PUBLIC;
@@ -71,7 +71,7 @@ SELECT p.oid::regprocedure AS function,
        obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
  WHERE p.pronamespace = 'journaling'::regnamespace
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Lint: no SQL/plpgsql function without a fixed search_path; no SECURITY
 -- DEFINER function executable by PUBLIC; C symbols unique.
@@ -90,7 +90,8 @@ SELECT p.prosrc, count(*)
 
 -- The trigger that maintains search_vector and word_count.
 SELECT tgname, tgrelid::regclass, pg_get_triggerdef(oid) ~ 'BEFORE INSERT OR UPDATE' AS before_insert_update
-  FROM pg_trigger WHERE tgrelid = 'journaling.journal_entries'::regclass AND NOT tgisinternal;
+  FROM pg_trigger WHERE tgrelid = 'journaling.journal_entries'::regclass AND NOT tgisinternal
+ ORDER BY tgname;
 
 -- The identity setting is defined in C and reserved for superusers.
 SELECT name, context, vartype, setting = '' AS unset FROM pg_settings WHERE name LIKE 'journaling.%';

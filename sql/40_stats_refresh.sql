@@ -161,8 +161,8 @@ SELECT DISTINCT user_id FROM journaling.daily_stats;
 SELECT user_id, total_entries FROM journaling.user_statistics_live;
 -- Writing still works (the capture trigger logs as the extension owner) ...
 INSERT INTO journaling.journal_entries (user_id, content) VALUES ('00000000-0000-0000-0000-0000000005a1', 'app writes');
--- ... but nothing else.
-SELECT count(*) FROM journaling.stats_changes;
+-- ... and the app role sees only its own pending changes (for mood_trend), nothing else.
+SELECT count(*) AS own_pending, count(*) FILTER (WHERE user_id <> '00000000-0000-0000-0000-0000000005a1') AS others FROM journaling.stats_changes;
 SELECT count(*) FROM journaling.refresh_log;
 SELECT * FROM journaling.refresh_statistics();
 SELECT * FROM journaling.statistics_lag();

@@ -132,7 +132,8 @@ INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score
 SELECT '00000000-0000-0000-0000-0000000000b1', 'entry ' || g, date '2024-01-01' + (g * 364 / 5000),
        CASE WHEN g % 23 = 0 THEN NULL ELSE round((abs(hashint4(g) % 201) / 100.0)::numeric - 1, 2) END
   FROM generate_series(0, 4999) g;
-ANALYZE journaling.journal_entries;
+SELECT count(*) FROM journaling.refresh_statistics();  -- materialize the daily states
+ANALYZE;
 SQL
 pct=$(sql -A -t -F ' ' -v calls="$CALLS" <<'SQL'
 CREATE FUNCTION pg_temp.time_calls(stmt text, calls int) RETURNS float8[]
@@ -176,8 +177,8 @@ SELECT (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2
 SQL
 )
 read -r p50 p95 b50 b95 <<<"$pct"
-table_rows+=("| (c) mood_trend, 52 weeks, 5 000 entries, p50 ms ($CALLS calls) | mood_trend | plain SQL (avg, stddev_samp, min, max, regr_slope, window) | $p50 | $b50 | $(ratio "$b50" "$p50")× | |")
-table_rows+=("| (c) mood_trend, 52 weeks, 5 000 entries, p95 ms ($CALLS calls) | mood_trend | plain SQL | $p95 | $b95 | $(ratio "$b95" "$p95")× | |")
+table_rows+=("| (c) mood_trend from daily states, 52 weeks, 5 000 entries, p50 ms ($CALLS calls) | mood_trend | plain SQL over the raw rows (avg, stddev_samp, min, max, regr_slope, window) | $p50 | $b50 | $(ratio "$b50" "$p50")× faster | ≥ 20× |")
+table_rows+=("| (c) mood_trend from daily states, 52 weeks, 5 000 entries, p95 ms ($CALLS calls) | mood_trend | plain SQL over the raw rows | $p95 | $b95 | $(ratio "$b95" "$p95")× faster | p95 ≤ 0.5 ms |")
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 echo "Machine: $(nproc) cores ($cpu), PostgreSQL $(sql -A -t -c 'SHOW server_version'), shared_buffers 512MB."

@@ -1,0 +1,105 @@
+-- mood_trend() reads the materialized per-day states and aggregates only the
+-- days written since the last refresh from the entries: before a refresh,
+-- after it, and after further writes its answer equals the built-in
+-- reference over the raw rows.
+SET extra_float_digits = 0;
+
+INSERT INTO journaling.users (id, username) VALUES
+    ('00000000-0000-0000-0000-0000000007a1', 'trend_a'),
+    ('00000000-0000-0000-0000-0000000007b1', 'trend_b');
+INSERT INTO journaling.journal_entries (user_id, id, content, entry_date, mood_score)
+SELECT u, md5(u::text || g)::uuid, 'entry ' || g, date '2024-01-01' + (g * 7919) % 400,
+       CASE WHEN g % 11 = 0 THEN NULL ELSE round(((abs(hashint4(g)) % 201) / 100.0)::numeric - 1, 2) END
+  FROM unnest('{00000000-0000-0000-0000-0000000007a1,00000000-0000-0000-0000-0000000007b1}'::uuid[]) u,
+       generate_series(1, 900) g;
+
+-- Reference: the same buckets computed with the built-ins over the raw rows.
+CREATE FUNCTION pg_temp.reference_trend(u uuid, bucket text, since date, until date)
+RETURNS TABLE(bucket_start date, entries bigint, avg_mood float8, stddev_mood float8, min_mood float8,
+              max_mood float8, slope float8, moving_avg float8)
+LANGUAGE sql AS $$
+  SELECT b, n, a, sd, mi, ma, sl,
+         sum(sy) OVER w / nullif(sum(ny) OVER w, 0)
+    FROM (SELECT date_trunc(bucket, entry_date::timestamp)::date AS b, count(*) AS n,
+                 avg(mood_score::float8) AS a, stddev_samp(mood_score::float8) AS sd,
+                 min(mood_score::float8) AS mi, max(mood_score::float8) AS ma,
+                 regr_slope(mood_score::float8, entry_date - date '2000-01-01') AS sl,
+                 sum(mood_score::float8) AS sy, count(mood_score) AS ny
+            FROM journaling.journal_entries
+           WHERE user_id = u AND (since IS NULL OR entry_date >= since) AND (until IS NULL OR entry_date <= until)
+           GROUP BY 1) k
+  WINDOW w AS (ORDER BY b RANGE BETWEEN CASE bucket WHEN 'day' THEN interval '3 days'
+                                                    WHEN 'week' THEN interval '3 weeks'
+                                                    ELSE interval '3 months' END PRECEDING AND CURRENT ROW)
+$$;
+
+-- Buckets that differ from the reference (floats to 1e-12 relative, or 1e-15 absolute near zero).
+CREATE FUNCTION pg_temp.trend_mismatches(u uuid, bucket text, since date DEFAULT NULL, until date DEFAULT NULL)
+RETURNS bigint LANGUAGE sql AS $$
+  WITH t AS (SELECT * FROM journaling.mood_trend(u, bucket, since, until)),
+       r AS (SELECT * FROM pg_temp.reference_trend(u, bucket, since, until))
+  SELECT count(*) FROM t FULL JOIN r USING (bucket_start)
+   WHERE t.entries IS DISTINCT FROM r.entries
+      OR NOT coalesce(abs(t.avg_mood - r.avg_mood) <= greatest(1e-12 * abs(r.avg_mood), 1e-15), t.avg_mood IS NULL AND r.avg_mood IS NULL)
+      OR NOT coalesce(abs(t.stddev_mood - r.stddev_mood) <= greatest(1e-12 * abs(r.stddev_mood), 1e-15), t.stddev_mood IS NULL AND r.stddev_mood IS NULL)
+      OR t.min_mood IS DISTINCT FROM r.min_mood OR t.max_mood IS DISTINCT FROM r.max_mood
+      OR NOT coalesce(abs(t.slope - r.slope) <= greatest(1e-12 * abs(r.slope), 1e-15), t.slope IS NULL AND r.slope IS NULL)
+      OR NOT coalesce(abs(t.moving_avg - r.moving_avg) <= greatest(1e-12 * abs(r.moving_avg), 1e-15), t.moving_avg IS NULL AND r.moving_avg IS NULL)
+$$;
+
+CREATE FUNCTION pg_temp.check_all(label text) RETURNS TABLE(label text, buckets bigint, mismatches bigint, pending_days bigint)
+LANGUAGE sql AS $$
+  SELECT label,
+         (SELECT count(*) FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007a1', 'week')),
+         pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007a1', 'day')
+       + pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007a1', 'week')
+       + pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007a1', 'month')
+       + pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007a1', 'week', date '2024-03-01', date '2024-09-30')
+       + pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007b1', 'month'),
+         (SELECT count(DISTINCT day) FROM journaling.stats_changes WHERE user_id = '00000000-0000-0000-0000-0000000007a1')
+$$;
+
+-- 1. Nothing materialized yet: every day is pending.
+SELECT * FROM pg_temp.check_all('before any refresh');
+-- 2. Everything materialized: no day is pending.
+SELECT mode FROM journaling.refresh_statistics(true);
+SELECT * FROM pg_temp.check_all('after a refresh');
+-- 3. Writes since: moods changed, entries moved to other days and users,
+--    deleted, inserted on new days; only those days are pending.
+UPDATE journaling.journal_entries SET mood_score = -mood_score
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND entry_date < date '2024-02-01';
+UPDATE journaling.journal_entries SET entry_date = entry_date + 3
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND entry_date BETWEEN date '2024-05-01' AND date '2024-05-10';
+UPDATE journaling.journal_entries SET user_id = '00000000-0000-0000-0000-0000000007b1'
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND entry_date BETWEEN date '2024-07-01' AND date '2024-07-05';
+DELETE FROM journaling.journal_entries
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND entry_date BETWEEN date '2024-08-01' AND date '2024-08-20';
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score) VALUES
+  ('00000000-0000-0000-0000-0000000007a1', 'new day', date '2025-06-01', 0.25),
+  ('00000000-0000-0000-0000-0000000007a1', 'new day', date '2025-06-01', NULL);
+SELECT * FROM pg_temp.check_all('after writes since the refresh');
+-- 4. And once those are materialized too.
+SELECT mode FROM journaling.refresh_statistics();
+SELECT * FROM pg_temp.check_all('after the next refresh');
+
+-- Row-level security: an application role sees its own trend only (with
+-- pending changes of both users in the log).
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score) VALUES
+  ('00000000-0000-0000-0000-0000000007a1', 'pending a', date '2025-07-01', 0.5),
+  ('00000000-0000-0000-0000-0000000007b1', 'pending b', date '2025-07-02', -0.5);
+SELECT count(DISTINCT user_id) AS users_with_pending_changes FROM journaling.stats_changes;
+CREATE ROLE regress_trend_app;
+SELECT journaling.grant_app_role('regress_trend_app');
+SET ROLE regress_trend_app;
+SELECT journaling.set_user('00000000-0000-0000-0000-0000000007b1') IS NOT NULL AS identity_set;
+SELECT count(*) AS other_users_buckets FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007a1', 'week');
+SELECT count(*) > 0 AS own_buckets FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007b1', 'week');
+SELECT count(*) FILTER (WHERE user_id = '00000000-0000-0000-0000-0000000007b1') AS own_changes,
+       count(*) FILTER (WHERE user_id <> '00000000-0000-0000-0000-0000000007b1') AS visible_changes_of_others
+  FROM journaling.stats_changes;
+RESET ROLE;
+SELECT pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007b1', 'week') AS own_trend_mismatches_as_superuser;
+
+DELETE FROM journaling.users WHERE username LIKE 'trend\_%';
+DROP OWNED BY regress_trend_app;
+DROP ROLE regress_trend_app;
