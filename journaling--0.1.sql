@@ -380,40 +380,6 @@ CREATE TRIGGER journal_entries_search_vector
     BEFORE INSERT OR UPDATE ON journaling.journal_entries
     FOR EACH ROW EXECUTE FUNCTION journaling.entry_vector_trigger();
 
---------------------------------------------------------------------------------
--- Row-level security: enabled and forced on every per-user table, one policy
--- per command, all keyed on journaling.current_user_id(), WITH CHECK on writes
--- so a row can neither be written for nor handed to another user.
---------------------------------------------------------------------------------
-DO $rls$
-DECLARE
-    tbl pg_catalog.text;
-    key pg_catalog.text;
-    owner_is pg_catalog.text;
-BEGIN
-    FOR tbl, key IN
-        SELECT t.tbl, t.key FROM (VALUES
-            ('users', 'id'), ('topics', 'user_id'), ('journal_entries', 'user_id'),
-            ('entry_topics', 'user_id'), ('sentiment_analysis', 'user_id'),
-            ('psychology_insights', 'user_id'), ('chat_sessions', 'user_id'),
-            ('messages', 'user_id'), ('user_memory', 'user_id'), ('usage', 'user_id')
-        ) AS t(tbl, key)
-    LOOP
-        owner_is := pg_catalog.format('%I OPERATOR(pg_catalog.=) journaling.current_user_id()', key);
-        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I ENABLE ROW LEVEL SECURITY', tbl);
-        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I FORCE ROW LEVEL SECURITY', tbl);
-        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR SELECT USING (%s)',
-                                  tbl || '_select', tbl, owner_is);
-        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR INSERT WITH CHECK (%s)',
-                                  tbl || '_insert', tbl, owner_is);
-        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
-                                  tbl || '_update', tbl, owner_is, owner_is);
-        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR DELETE USING (%s)',
-                                  tbl || '_delete', tbl, owner_is);
-    END LOOP;
-END
-$rls$;
-
 -- Import bookkeeping belongs to the database role that ran the import.
 ALTER TABLE journaling.import_runs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE journaling.import_runs FORCE ROW LEVEL SECURITY;
@@ -1160,44 +1126,10 @@ REVOKE ALL ON FUNCTION journaling.unschedule_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION journaling.unschedule_refresh() IS
 'Remove the pg_cron job created by schedule_refresh() (of the calling role, in this database); false when there was none';
 
--- Row-level security: the statistics are per user like the entries.  The
--- change log is keyed the same way (defence in depth: application roles get
--- no privilege on it); refresh_log holds no per-user data.
-ALTER TABLE journaling.daily_stats ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.daily_stats FORCE ROW LEVEL SECURITY;
-CREATE POLICY daily_stats_select ON journaling.daily_stats FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY daily_stats_insert ON journaling.daily_stats FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY daily_stats_update ON journaling.daily_stats FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY daily_stats_delete ON journaling.daily_stats FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.user_statistics ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.user_statistics FORCE ROW LEVEL SECURITY;
-CREATE POLICY user_statistics_select ON journaling.user_statistics FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_statistics_insert ON journaling.user_statistics FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_statistics_update ON journaling.user_statistics FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY user_statistics_delete ON journaling.user_statistics FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-
-ALTER TABLE journaling.stats_changes ENABLE ROW LEVEL SECURITY;
-ALTER TABLE journaling.stats_changes FORCE ROW LEVEL SECURITY;
-CREATE POLICY stats_changes_select ON journaling.stats_changes FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY stats_changes_insert ON journaling.stats_changes FOR INSERT
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY stats_changes_update ON journaling.stats_changes FOR UPDATE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
-    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
-CREATE POLICY stats_changes_delete ON journaling.stats_changes FOR DELETE
-    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+-- Row-level security of daily_stats, user_statistics and stats_changes (the
+-- change log, keyed like the entries as defence in depth) is set up with every
+-- other per-user table at the end of this script; refresh_log holds no
+-- per-user data.
 
 SELECT pg_catalog.pg_extension_config_dump('journaling.daily_stats', '');
 SELECT pg_catalog.pg_extension_config_dump('journaling.user_statistics', '');
@@ -1316,3 +1248,38 @@ $body$;
 
 COMMENT ON FUNCTION journaling.import_report(pg_catalog.int8) IS
 'Verification summary of an import run (default: the caller''s last): counts per target table and in total, whether they add up, and every rejected record';
+
+--------------------------------------------------------------------------------
+-- Row-level security: enabled and forced on every per-user table, one policy
+-- per command, all keyed on journaling.current_user_id(), WITH CHECK on writes
+-- so a row can neither be written for nor handed to another user.
+--------------------------------------------------------------------------------
+DO $rls$
+DECLARE
+    tbl pg_catalog.text;
+    key pg_catalog.text;
+    owner_is pg_catalog.text;
+BEGIN
+    FOR tbl, key IN
+        SELECT t.tbl, t.key FROM (VALUES
+            ('users', 'id'), ('topics', 'user_id'), ('journal_entries', 'user_id'),
+            ('entry_topics', 'user_id'), ('sentiment_analysis', 'user_id'),
+            ('psychology_insights', 'user_id'), ('chat_sessions', 'user_id'),
+            ('messages', 'user_id'), ('user_memory', 'user_id'), ('usage', 'user_id'),
+            ('daily_stats', 'user_id'), ('user_statistics', 'user_id'), ('stats_changes', 'user_id')
+        ) AS t(tbl, key)
+    LOOP
+        owner_is := pg_catalog.format('%I OPERATOR(pg_catalog.=) journaling.current_user_id()', key);
+        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I ENABLE ROW LEVEL SECURITY', tbl);
+        EXECUTE pg_catalog.format('ALTER TABLE journaling.%I FORCE ROW LEVEL SECURITY', tbl);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR SELECT USING (%s)',
+                                  tbl || '_select', tbl, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR INSERT WITH CHECK (%s)',
+                                  tbl || '_insert', tbl, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
+                                  tbl || '_update', tbl, owner_is, owner_is);
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON journaling.%I FOR DELETE USING (%s)',
+                                  tbl || '_delete', tbl, owner_is);
+    END LOOP;
+END
+$rls$;

@@ -23,19 +23,6 @@ static char *identity_setting = NULL;
 static bool identity_is_set = false;
 static pg_uuid_t identity_value;
 
-/* Value of one hexadecimal digit, or -1. */
-static inline int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Parse a uuid written the ways uuid_in accepts (optional braces, optional
  * hyphen after any group of four digits) without raising errors.
@@ -53,8 +40,8 @@ parse_uuid(const char *s, pg_uuid_t *out)
 	}
 	for (i = 0; i < UUID_LEN; i++)
 	{
-		int			hi = hex_value(s[0]);
-		int			lo = (hi < 0) ? -1 : hex_value(s[1]);
+		int			hi = JournalingHexValue(s[0]);
+		int			lo = (hi < 0) ? -1 : JournalingHexValue(s[1]);
 
 		if (lo < 0)
 			return false;

@@ -14,6 +14,19 @@
 
 #include "compat.h"
 
+/* Value of one hexadecimal digit, or -1. */
+static inline int
+JournalingHexValue(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* identity.c */
 extern void IdentityInit(void);
 extern bool JournalingCurrentUserId(pg_uuid_t *out);

@@ -57,19 +57,6 @@ JournalingUuid5Pair(const char *prefix, const char *id, size_t idlen, pg_uuid_t 
 	pfree(name);
 }
 
-/* Value of one hexadecimal digit, or -1. */
-static inline int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Parse a uuid: 8-4-4-4-12 with hyphens, or 32 hex digits without (Day One),
  * in either case; false if s is anything else.
@@ -94,8 +81,8 @@ JournalingParseUuid(const char *s, size_t len, pg_uuid_t *out)
 				return false;
 			p++;
 		}
-		hi = hexval(s[p]);
-		lo = hexval(s[p + 1]);
+		hi = JournalingHexValue(s[p]);
+		lo = JournalingHexValue(s[p + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out->data[i++] = (unsigned char) ((hi << 4) | lo);
