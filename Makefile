@@ -6,7 +6,8 @@ MODULE_big = journaling
 OBJS = \
 	src/journaling.o \
 	src/identity.o \
-	src/entry_vector.o
+	src/entry_vector.o \
+	src/snippet.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

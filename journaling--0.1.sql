@@ -575,3 +575,18 @@ REVOKE ALL ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) FROM PUBLIC
 
 COMMENT ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) IS
 'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base read-only, and set_user()';
+
+--------------------------------------------------------------------------------
+-- Full-text search (src/search.c, src/snippet.c)
+--------------------------------------------------------------------------------
+
+-- IMMUTABLE STRICT PARALLEL SAFE, like ts_headline(regconfig, text, tsquery, text).
+CREATE FUNCTION journaling.snippet(config pg_catalog.regconfig, document pg_catalog.text,
+                                   query pg_catalog.tsquery,
+                                   options pg_catalog.text DEFAULT 'MaxWords=35, MinWords=15, MaxFragments=3')
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'journaling_snippet'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.snippet(pg_catalog.regconfig, pg_catalog.text, pg_catalog.tsquery, pg_catalog.text) IS
+'Highlighted excerpt of a document for a query: the same text as ts_headline(config, document, query, options), computed with less work on long documents';

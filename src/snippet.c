@@ -1,0 +1,1199 @@
+/*
+ * snippet.c — journaling.snippet(): ts_headline() with the same output, less work.
+ *
+ * The result is byte-identical to ts_headline(config, document, query,
+ * options) of PostgreSQL 15 with the default parser.  It is computed in three
+ * steps:
+ *
+ * 1. Tokens.  The configuration's parser splits the document exactly as
+ *    ts_headline's does (we call the same parser functions).  Each token is
+ *    normalized by the configuration's dictionaries, but the result is cached
+ *    per distinct (token type, token text) within the call, so a long
+ *    document runs each dictionary once per distinct word instead of once per
+ *    word.  Words are kept as offsets into the document, not copies.  From
+ *    the lexemes we build the same word list ts_headline builds: one entry
+ *    per token, plus a "repeated" entry for every further query operand a
+ *    lexeme matches, each carrying the (capped) tsvector position.
+ *
+ * 2. Selection (pure logic over that word list: snip_select() and its
+ *    helpers use nothing from the server but a cover-test callback).  The
+ *    cover search, the fragment chooser (MaxFragments > 0) and the word
+ *    chooser (MaxFragments = 0) follow ts_headline's rules decision for
+ *    decision.  The cover test evaluates the query with TS_execute() — the
+ *    server's own evaluator, so NOT, phrase distances and prefix matches
+ *    behave identically — but finds the words of an operand inside a word
+ *    range by binary search in a per-operand index, where ts_headline scans
+ *    the whole range for every operand of every test.
+ *
+ * 3. Output: the selected words are copied from the document with StartSel,
+ *    StopSel and FragmentDelimiter, as ts_headline does.
+ *
+ * Configurations whose dictionaries are not known to be single-word and
+ * context-free (thesaurus, filter dictionaries such as unaccent, or any
+ * dictionary template we do not know), or whose parser is not the default
+ * parser, are handed to ts_headline() itself, so the result is identical by
+ * construction there too.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "tsearch/ts_cache.h"
+#include "tsearch/ts_public.h"
+#include "tsearch/ts_type.h"
+#include "tsearch/ts_utils.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "journaling.h"
+
+/* Token types of the default parser (wparser_def.c) that selection cares about. */
+#define TT_URL			5
+#define TT_SCIENTIFIC	7
+#define TT_VERSION		8
+#define TT_SPACE		12
+#define TT_TAG			13
+#define TT_PROTOCOL		14
+#define TT_NUMHWORD		15
+#define TT_ASCIIHWORD	16
+#define TT_HWORD		17
+#define TT_DECIMAL		20
+#define TT_SIGNEDINT	21
+#define TT_UNSIGNEDINT	22
+#define TT_ENTITY		23
+
+#define HL_REPLACE(t)	((t) == TT_TAG)
+#define HL_SKIP(t)		((t) == TT_URL || (t) == TT_NUMHWORD || (t) == TT_ASCIIHWORD || (t) == TT_HWORD)
+#define NONWORD(t)		((t) == TT_SPACE || HL_REPLACE(t) || HL_SKIP(t))
+#define IDIGNORE(t)		((t) == TT_TAG || (t) == TT_PROTOCOL || (t) == TT_SPACE || (t) == TT_ENTITY)
+#define NOEND(t)		(NONWORD(t) || (t) == TT_SCIENTIFIC || (t) == TT_VERSION || \
+						 (t) == TT_DECIMAL || (t) == TT_SIGNEDINT || (t) == TT_UNSIGNEDINT || \
+						 IDIGNORE(t))
+
+/* Flag bits of SnipWord.flags */
+#define SW_SELECTED		0x01
+#define SW_IN			0x02
+#define SW_REPLACE		0x04
+#define SW_REPEATED		0x08
+#define SW_SKIP			0x10
+
+/* One entry of the word list (a token, or a repeated entry for a further operand). */
+typedef struct SnipWord
+{
+	int32		off;			/* byte offset of the token in the document */
+	uint16		len;			/* byte length of the token */
+	uint8		type;			/* parser token type */
+	uint8		flags;			/* SW_* */
+	uint16		pos;			/* tsvector position, capped like LIMITPOS */
+	int32		item;			/* index of the matched query item, or -1 */
+} SnipWord;
+
+/* Cover-test callback: does the query match words lo..hi (inclusive)? */
+typedef bool (*SnipCoverTest) (void *arg, int lo, int hi);
+
+/* What selection needs: the word list, sorted indexes of words with items, the test. */
+typedef struct SnipSelect
+{
+	SnipWord   *words;
+	int			nwords;
+	int		   *itemwords;		/* indexes of words with item >= 0, ascending */
+	int			nitemwords;
+	SnipCoverTest test;
+	void	   *testarg;
+} SnipSelect;
+
+/* Parsed headline options, with ts_headline's defaults. */
+typedef struct SnipOptions
+{
+	int			min_words;
+	int			max_words;
+	int			shortword;
+	int			max_fragments;
+	bool		highlightall;
+	char	   *startsel;
+	char	   *stopsel;
+	char	   *fragdelim;
+} SnipOptions;
+
+/* A fragment candidate (a piece of a cover) for the fragment chooser. */
+typedef struct SnipCover
+{
+	int			startpos;
+	int			endpos;
+	int			poslen;			/* interesting words */
+	int			curlen;			/* words */
+	bool		chosen;
+	bool		excluded;
+} SnipCover;
+
+/*
+ * Selection: pure logic over the word list.
+ */
+
+#define INTERESTING(s, j)	((s)->words[j].item >= 0 && !((s)->words[j].flags & SW_REPEATED))
+#define BADEND(s, j, shortword) \
+	((NOEND((s)->words[j].type) || (s)->words[j].len <= (shortword)) && !INTERESTING(s, j))
+#define ISWORD(s, j)		(!NONWORD((s)->words[j].type))
+
+/* Index of the first word at or after pos that carries a query item, or -1. */
+static int
+snip_first_item(const SnipSelect *s, int pos)
+{
+	int			lo = 0,
+				hi = s->nitemwords;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (s->itemwords[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nitemwords ? s->itemwords[lo] : -1;
+}
+
+/* Earliest, shortest cover starting at or after *p and at most max_cover entries long. */
+static bool
+snip_cover(const SnipSelect *s, int max_cover, int *p, int *q)
+{
+	int			pmin = snip_first_item(s, *p);
+
+	while (pmin >= 0)
+	{
+		int			nextpmin = -1;
+		int			pmax = pmin;
+
+		do
+		{
+			int			nextpmax;
+
+			if (s->test(s->testarg, pmin, pmax))
+			{
+				*p = pmin;
+				*q = pmax;
+				return true;
+			}
+			nextpmax = snip_first_item(s, pmax + 1);
+			if (pmax == pmin)
+				nextpmin = nextpmax;
+			pmax = nextpmax;
+		} while (pmax >= 0 && pmax - pmin < max_cover);
+		pmin = nextpmin;
+	}
+	return false;
+}
+
+/* Mark words startpos..endpos as shown, highlighting query words. */
+static void
+snip_mark(SnipSelect *s, bool highlightall, int startpos, int endpos)
+{
+	int			i;
+
+	for (i = startpos; i <= endpos; i++)
+	{
+		SnipWord   *w = &s->words[i];
+
+		if (w->item >= 0)
+			w->flags |= SW_SELECTED;
+		if (!highlightall)
+		{
+			if (HL_REPLACE(w->type))
+				w->flags |= SW_REPLACE;
+			else if (HL_SKIP(w->type))
+				w->flags |= SW_SKIP;
+		}
+		else if (HL_SKIP(w->type))
+			w->flags |= SW_SKIP;
+		if (w->flags & SW_REPEATED)
+			w->flags &= ~SW_IN;
+		else
+			w->flags |= SW_IN;
+	}
+}
+
+/* Cut the next piece of at most max_words words, with query words at both ends, from a cover. */
+static void
+snip_next_piece(const SnipSelect *s, int *startpos, int *endpos,
+				int *curlen, int *poslen, int max_words)
+{
+	int			i;
+
+	for (i = *startpos; i <= *endpos; i++)
+	{
+		*startpos = i;
+		if (INTERESTING(s, i))
+			break;
+	}
+	*curlen = 0;
+	*poslen = 0;
+	for (i = *startpos; i <= *endpos && *curlen < max_words; i++)
+	{
+		if (ISWORD(s, i))
+			*curlen += 1;
+		if (INTERESTING(s, i))
+			*poslen += 1;
+	}
+	if (*endpos > i)
+	{
+		*endpos = i;
+		for (i = *endpos; i >= *startpos; i--)
+		{
+			*endpos = i;
+			if (INTERESTING(s, i))
+				break;
+			if (ISWORD(s, i))
+				*curlen -= 1;
+		}
+	}
+}
+
+/* Mark the first min_words words (the headline when no cover qualifies). */
+static void
+snip_mark_prefix(SnipSelect *s, const SnipOptions *o)
+{
+	int			i,
+				curlen = 0,
+				endpos = 0;
+
+	for (i = 0; i < s->nwords && curlen < o->min_words; i++)
+	{
+		if (ISWORD(s, i))
+			curlen++;
+		endpos = i;
+	}
+	snip_mark(s, o->highlightall, 0, endpos);
+}
+
+/* Selector for MaxFragments > 0: the best non-overlapping pieces of covers, stretched. */
+static void
+snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
+{
+	int			max_words = o->max_words;
+	int			shortword = o->shortword;
+	int			ncovers = 0,
+				maxcovers = 32,
+				num_f = 0,
+				p = 0,
+				q = 0,
+				f,
+				i;
+	SnipCover  *covers = palloc(maxcovers * sizeof(SnipCover));
+
+	while (snip_cover(s, max_cover, &p, &q))
+	{
+		int			startpos = p,
+					endpos = q,
+					curlen,
+					poslen;
+
+		CHECK_FOR_INTERRUPTS();
+		while (startpos <= endpos)
+		{
+			snip_next_piece(s, &startpos, &endpos, &curlen, &poslen, max_words);
+			if (ncovers >= maxcovers)
+			{
+				maxcovers *= 2;
+				covers = repalloc(covers, maxcovers * sizeof(SnipCover));
+			}
+			covers[ncovers].startpos = startpos;
+			covers[ncovers].endpos = endpos;
+			covers[ncovers].curlen = curlen;
+			covers[ncovers].poslen = poslen;
+			covers[ncovers].chosen = false;
+			covers[ncovers].excluded = false;
+			ncovers++;
+			startpos = endpos + 1;
+			endpos = q;
+		}
+		p++;
+	}
+
+	for (f = 0; f < o->max_fragments; f++)
+	{
+		int			maxitems = 0,
+					minwords = PG_INT32_MAX,
+					best = -1,
+					startpos,
+					endpos,
+					curlen;
+
+		for (i = 0; i < ncovers; i++)
+		{
+			if (!covers[i].chosen && !covers[i].excluded &&
+				(maxitems < covers[i].poslen ||
+				 (maxitems == covers[i].poslen && minwords > covers[i].curlen)))
+			{
+				maxitems = covers[i].poslen;
+				minwords = covers[i].curlen;
+				best = i;
+			}
+		}
+		if (best < 0)
+			break;
+
+		covers[best].chosen = true;
+		startpos = covers[best].startpos;
+		endpos = covers[best].endpos;
+		curlen = covers[best].curlen;
+		if (curlen < max_words)
+		{
+			int			maxstretch = (max_words - curlen) / 2;
+			int			stretch = 0;
+			int			marker = startpos;
+
+			/* widen to the left by up to half the room, not into shown words */
+			for (i = startpos - 1; i >= 0 && stretch < maxstretch &&
+				 !(s->words[i].flags & SW_IN); i--)
+			{
+				if (ISWORD(s, i))
+				{
+					curlen++;
+					stretch++;
+				}
+				marker = i;
+			}
+			for (i = marker; i < startpos && BADEND(s, i, shortword); i++)
+			{
+				if (ISWORD(s, i))
+					curlen--;
+			}
+			startpos = i;
+
+			/* then to the right with whatever room is left */
+			marker = endpos;
+			for (i = endpos + 1; i < s->nwords && curlen < max_words &&
+				 !(s->words[i].flags & SW_IN); i++)
+			{
+				if (ISWORD(s, i))
+					curlen++;
+				marker = i;
+			}
+			for (i = marker; i > endpos && BADEND(s, i, shortword); i--)
+			{
+				if (ISWORD(s, i))
+					curlen--;
+			}
+			endpos = i;
+		}
+		covers[best].startpos = startpos;
+		covers[best].endpos = endpos;
+		covers[best].curlen = curlen;
+		snip_mark(s, o->highlightall, startpos, endpos);
+		num_f++;
+
+		for (i = 0; i < ncovers; i++)
+		{
+			if (i != best &&
+				((covers[i].startpos >= startpos && covers[i].startpos <= endpos) ||
+				 (covers[i].endpos >= startpos && covers[i].endpos <= endpos) ||
+				 (covers[i].startpos < startpos && covers[i].endpos > endpos)))
+				covers[i].excluded = true;
+		}
+	}
+
+	if (num_f <= 0)
+		snip_mark_prefix(s, o);
+	pfree(covers);
+}
+
+/* Selector for MaxFragments = 0: one headline around the best cover. */
+static void
+snip_select_words(SnipSelect *s, const SnipOptions *o, int max_cover)
+{
+	int			min_words = o->min_words;
+	int			max_words = o->max_words;
+	int			shortword = o->shortword;
+	int			p = 0,
+				q = 0,
+				bestb = -1,
+				beste = -1,
+				bestlen = -1;
+	bool		bestcover = false;
+	int			i;
+
+	if (o->highlightall)
+	{
+		snip_mark(s, true, 0, s->nwords - 1);
+		return;
+	}
+
+	while (snip_cover(s, max_cover, &p, &q))
+	{
+		int			curlen = 0,
+					poslen = 0,
+					posb = p,
+					pose = p;
+		bool		poscover;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = p; i <= q && curlen < max_words; i++)
+		{
+			if (ISWORD(s, i))
+				curlen++;
+			if (INTERESTING(s, i))
+				poslen++;
+			pose = i;
+		}
+
+		if (curlen < max_words)
+		{
+			/* room left: extend to the right up to a good end point */
+			for (i = i - 1; i < s->nwords && curlen < max_words; i++)
+			{
+				if (i > q)
+				{
+					if (ISWORD(s, i))
+						curlen++;
+					if (INTERESTING(s, i))
+						poslen++;
+				}
+				pose = i;
+				if (BADEND(s, i, shortword))
+					continue;
+				if (curlen >= min_words)
+					break;
+			}
+			if (curlen < min_words)
+			{
+				/* end of text reached while still short: extend to the left */
+				for (i = p - 1; i >= 0; i--)
+				{
+					if (ISWORD(s, i))
+						curlen++;
+					if (INTERESTING(s, i))
+						poslen++;
+					if (curlen >= max_words)
+						break;
+					if (BADEND(s, i, shortword))
+						continue;
+					if (curlen >= min_words)
+						break;
+				}
+				posb = (i >= 0) ? i : 0;
+			}
+		}
+		else
+		{
+			/* full: shorten while the end point is bad */
+			if (i > q)
+				i = q;
+			for (; curlen > min_words; i--)
+			{
+				if (!BADEND(s, i, shortword))
+					break;
+				if (ISWORD(s, i))
+					curlen--;
+				if (INTERESTING(s, i))
+					poslen--;
+				pose = i - 1;
+			}
+		}
+
+		poscover = (posb <= p && pose >= q);
+		if (poscover > bestcover ||
+			(poscover == bestcover && poslen > bestlen) ||
+			(poscover == bestcover && poslen == bestlen &&
+			 !BADEND(s, pose, shortword) && BADEND(s, beste, shortword)))
+		{
+			bestb = posb;
+			beste = pose;
+			bestlen = poslen;
+			bestcover = poscover;
+		}
+		p++;
+	}
+
+	if (bestlen < 0)
+	{
+		int			curlen = 0,
+					pose = 0;
+
+		for (i = 0; i < s->nwords && curlen < min_words; i++)
+		{
+			if (ISWORD(s, i))
+				curlen++;
+			pose = i;
+		}
+		bestb = 0;
+		beste = pose;
+	}
+	snip_mark(s, false, bestb, beste);
+}
+
+/* Validate options as ts_headline does, then run the selector they ask for. */
+static void
+snip_select(SnipSelect *s, const SnipOptions *o)
+{
+	int			max_cover = Max(o->max_words * 10, 100);
+
+	if (o->max_fragments > 0)
+		max_cover *= o->max_fragments;
+
+	if (!o->highlightall)
+	{
+		if (o->min_words >= o->max_words)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("MinWords should be less than MaxWords")));
+		if (o->min_words <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("MinWords should be positive")));
+		if (o->shortword < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("ShortWord should be >= 0")));
+		if (o->max_fragments < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("MaxFragments should be >= 0")));
+	}
+
+	if (o->max_fragments == 0)
+		snip_select_words(s, o, max_cover);
+	else
+		snip_select_fragments(s, o, max_cover);
+}
+
+/*
+ * Server side: options, tokens, cover test, output.
+ */
+
+/* Parse the options text like ts_headline (same errors for the same mistakes). */
+static void
+snip_parse_options(text *opt, SnipOptions *o)
+{
+	ListCell   *l;
+	List	   *defs;
+
+	o->min_words = 15;
+	o->max_words = 35;
+	o->shortword = 3;
+	o->max_fragments = 0;
+	o->highlightall = false;
+	o->startsel = NULL;
+	o->stopsel = NULL;
+	o->fragdelim = NULL;
+
+	if (opt == NULL)
+		defs = NIL;
+	else
+		defs = deserialize_deflist(PointerGetDatum(opt));
+
+	foreach(l, defs)
+	{
+		DefElem    *defel = (DefElem *) lfirst(l);
+		char	   *val = defGetString(defel);
+
+		if (pg_strcasecmp(defel->defname, "MaxWords") == 0)
+			o->max_words = pg_strtoint32(val);
+		else if (pg_strcasecmp(defel->defname, "MinWords") == 0)
+			o->min_words = pg_strtoint32(val);
+		else if (pg_strcasecmp(defel->defname, "ShortWord") == 0)
+			o->shortword = pg_strtoint32(val);
+		else if (pg_strcasecmp(defel->defname, "MaxFragments") == 0)
+			o->max_fragments = pg_strtoint32(val);
+		else if (pg_strcasecmp(defel->defname, "StartSel") == 0)
+			o->startsel = pstrdup(val);
+		else if (pg_strcasecmp(defel->defname, "StopSel") == 0)
+			o->stopsel = pstrdup(val);
+		else if (pg_strcasecmp(defel->defname, "FragmentDelimiter") == 0)
+			o->fragdelim = pstrdup(val);
+		else if (pg_strcasecmp(defel->defname, "HighlightAll") == 0)
+			o->highlightall = (pg_strcasecmp(val, "1") == 0 ||
+							   pg_strcasecmp(val, "on") == 0 ||
+							   pg_strcasecmp(val, "true") == 0 ||
+							   pg_strcasecmp(val, "t") == 0 ||
+							   pg_strcasecmp(val, "y") == 0 ||
+							   pg_strcasecmp(val, "yes") == 0);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized headline parameter: \"%s\"",
+							defel->defname)));
+	}
+}
+
+/* The normalization of one distinct token: its lexemes and the query items each matches. */
+typedef struct SnipLex
+{
+	uint32		hash;
+	int32		off;			/* first occurrence in the document (the key) */
+	uint16		len;
+	uint8		type;
+	bool		used;
+	bool		recognized;		/* a dictionary returned a result (maybe a stop word) */
+	int			nlexemes;
+	int			first;			/* index of its first SnipLexeme */
+} SnipLex;
+
+/* One lexeme of a normalized token. */
+typedef struct SnipLexeme
+{
+	bool		addpos;			/* TSL_ADDPOS */
+	int			nitems;
+	int			firstitem;		/* index into the matched-items array */
+} SnipLexeme;
+
+/* Everything one call needs. */
+typedef struct SnipState
+{
+	TSQuery		query;
+	char	   *doc;
+	TSConfigCacheEntry *cfg;
+	TSDictionaryCacheEntry **dicts[256];	/* per token type, resolved lazily */
+	bool		dictsdone[256];
+	/* lexize cache: open addressing */
+	SnipLex    *lex;
+	int			lexsize;		/* power of two */
+	int			nlex;
+	SnipLexeme *lexemes;
+	int			nlexemes,
+				maxlexemes;
+	int32	   *items;
+	int			nitems,
+				maxitems;
+	/* word list */
+	SnipWord   *words;
+	int			nwords,
+				maxwords;
+	/* per query item: ascending indexes of words carrying it */
+	int		  **occ;
+	int		   *nocc;
+	/* cover test range */
+	int			lo,
+				hi;
+} SnipState;
+
+/* Dictionaries for a token type, NULL-terminated (empty when the type is not indexed). */
+static TSDictionaryCacheEntry **
+snip_dicts(SnipState *st, int type)
+{
+	if (type >= 256)
+		elog(ERROR, "unexpected token type %d", type);
+	if (!st->dictsdone[type])
+	{
+		TSConfigCacheEntry *cfg = st->cfg;
+		TSDictionaryCacheEntry **d;
+		int			i,
+					n = 0;
+
+		if (type < cfg->lenmap)
+			n = cfg->map[type].len;
+		d = palloc((n + 1) * sizeof(TSDictionaryCacheEntry *));
+		for (i = 0; i < n; i++)
+			d[i] = lookup_ts_dictionary_cache(cfg->map[type].dictIds[i]);
+		d[n] = NULL;
+		st->dicts[type] = d;
+		st->dictsdone[type] = true;
+	}
+	return st->dicts[type];
+}
+
+/* FNV-1a over the token bytes and its type. */
+static inline uint32
+snip_hash(const char *s, int len, int type)
+{
+	uint32		h = 2166136261u ^ (uint32) type;
+	int			i;
+
+	for (i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Normalize a token with the configuration's dictionaries (as LexizeExec does) into the cache. */
+static void
+snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
+{
+	TSDictionaryCacheEntry **d;
+
+	e->recognized = false;
+	e->nlexemes = 0;
+	e->first = st->nlexemes;
+
+	for (d = snip_dicts(st, type); *d != NULL; d++)
+	{
+		DictSubState dstate;
+		TSLexeme   *res,
+				   *ptr;
+
+		dstate.isend = dstate.getnext = false;
+		dstate.private_state = NULL;
+		res = (TSLexeme *) DatumGetPointer(FunctionCall4(&(*d)->lexize,
+														 PointerGetDatum((*d)->dictData),
+														 PointerGetDatum(token),
+														 Int32GetDatum(len),
+														 PointerGetDatum(&dstate)));
+		if (dstate.getnext)
+			elog(ERROR, "dictionary of a single-word template asked for more words");
+		if (res == NULL)
+			continue;
+		if (res->flags & TSL_FILTER)
+			elog(ERROR, "dictionary of a non-filtering template filtered a word");
+
+		e->recognized = true;
+		for (ptr = res; ptr->lexeme; ptr++)
+		{
+			SnipLexeme *lx;
+			int			llen = strlen(ptr->lexeme);
+			QueryItem  *qi = GETQUERY(st->query);
+			int			i;
+
+			if (st->nlexemes >= st->maxlexemes)
+			{
+				st->maxlexemes *= 2;
+				st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
+			}
+			lx = &st->lexemes[st->nlexemes++];
+			lx->addpos = (ptr->flags & TSL_ADDPOS) != 0;
+			lx->nitems = 0;
+			lx->firstitem = st->nitems;
+			for (i = 0; i < st->query->size; i++)
+			{
+				if (qi[i].type == QI_VAL &&
+					tsCompareString(GETOPERAND(st->query) + qi[i].qoperand.distance,
+									qi[i].qoperand.length,
+									ptr->lexeme, llen,
+									qi[i].qoperand.prefix) == 0)
+				{
+					if (st->nitems >= st->maxitems)
+					{
+						st->maxitems *= 2;
+						st->items = repalloc(st->items, st->maxitems * sizeof(int32));
+					}
+					st->items[st->nitems++] = i;
+					lx->nitems++;
+				}
+			}
+			e->nlexemes++;
+		}
+		return;
+	}
+}
+
+/* Cached normalization of a token, computing it on first sight. */
+static SnipLex *
+snip_lookup(SnipState *st, char *token, int len, int type)
+{
+	uint32		h = snip_hash(token, len, type);
+	int			mask,
+				i;
+	SnipLex    *e;
+
+	if (st->nlex * 2 >= st->lexsize)
+	{
+		SnipLex    *old = st->lex;
+		int			oldsize = st->lexsize;
+
+		st->lexsize *= 2;
+		st->lex = palloc0(st->lexsize * sizeof(SnipLex));
+		mask = st->lexsize - 1;
+		for (i = 0; i < oldsize; i++)
+		{
+			int			j;
+
+			if (!old[i].used)
+				continue;
+			for (j = old[i].hash & mask; st->lex[j].used; j = (j + 1) & mask)
+				;
+			st->lex[j] = old[i];
+		}
+		pfree(old);
+	}
+	mask = st->lexsize - 1;
+	for (i = h & mask;; i = (i + 1) & mask)
+	{
+		e = &st->lex[i];
+		if (!e->used)
+			break;
+		if (e->hash == h && e->type == type && e->len == len &&
+			memcmp(st->doc + e->off, token, len) == 0)
+			return e;
+	}
+	e->used = true;
+	e->hash = h;
+	e->type = (uint8) type;
+	e->len = (uint16) len;
+	e->off = (int32) (token - st->doc);
+	st->nlex++;
+	snip_lexize(st, e, token, len, type);
+	return e;
+}
+
+/* Append an entry to the word list. */
+static inline SnipWord *
+snip_add_word(SnipState *st)
+{
+	if (st->nwords >= st->maxwords)
+	{
+		if ((Size) st->maxwords * 2 * sizeof(SnipWord) > MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("document has too many words for a snippet")));
+		st->maxwords *= 2;
+		st->words = repalloc(st->words, st->maxwords * sizeof(SnipWord));
+	}
+	return &st->words[st->nwords++];
+}
+
+/* Tokenize and normalize the document into the word list (what hlparsetext builds). */
+static void
+snip_parse(SnipState *st, TSParserCacheEntry *prs, int doclen)
+{
+	void	   *prsdata;
+	char	   *token = NULL;
+	int			len = 0,
+				type;
+	int32		vectorpos = 0;
+
+	prsdata = DatumGetPointer(FunctionCall2(&prs->prsstart,
+											PointerGetDatum(st->doc),
+											Int32GetDatum(doclen)));
+	for (;;)
+	{
+		SnipLex    *e;
+		SnipWord   *w;
+		int			k;
+		int32		savedpos;
+
+		type = DatumGetInt32(FunctionCall3(&prs->prstoken,
+										   PointerGetDatum(prsdata),
+										   PointerGetDatum(&token),
+										   PointerGetDatum(&len)));
+		if (type <= 0)
+			break;
+		if (len >= MAXSTRLEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("word is too long to be indexed"),
+					 errdetail("Words longer than %d characters are ignored.",
+							   MAXSTRLEN)));
+		if ((st->nwords & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+
+		e = snip_lookup(st, token, len, type);
+		if (e->recognized)
+			vectorpos++;
+		w = snip_add_word(st);
+		w->off = (int32) (token - st->doc);
+		w->len = (uint16) len;
+		w->type = (uint8) type;
+		w->flags = 0;
+		w->pos = 0;
+		w->item = -1;
+
+		savedpos = vectorpos;
+		for (k = 0; k < e->nlexemes; k++)
+		{
+			SnipLexeme *lx = &st->lexemes[e->first + k];
+			int			last = st->nwords - 1;
+			int			m;
+
+			if (lx->addpos)
+				savedpos++;
+			st->words[last].pos = LIMITPOS(savedpos);
+			for (m = 0; m < lx->nitems; m++)
+			{
+				int32		item = st->items[lx->firstitem + m];
+
+				if (st->words[last].item >= 0)
+				{
+					SnipWord   *c = snip_add_word(st);
+
+					*c = st->words[last];
+					c->item = item;
+					c->flags |= SW_REPEATED;
+				}
+				else
+					st->words[last].item = item;
+			}
+		}
+		for (k = 0; k < e->nlexemes; k++)
+		{
+			if (st->lexemes[e->first + k].addpos)
+				vectorpos++;
+		}
+	}
+	FunctionCall1(&prs->prsend, PointerGetDatum(prsdata));
+}
+
+/* TS_execute callback: positions of the operand's words inside the current range. */
+static TSTernaryValue
+snip_check_operand(void *arg, QueryOperand *val, ExecPhraseData *data)
+{
+	SnipState  *st = (SnipState *) arg;
+	int			qi = (QueryItem *) val - GETQUERY(st->query);
+	int		   *occ = st->occ[qi];
+	int			n = st->nocc[qi];
+	int			lo = 0,
+				hi = n,
+				i,
+				end;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (occ[mid] < st->lo)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && occ[end] <= st->hi; end++)
+		;
+	if (end == lo)
+		return TS_NO;
+	if (data == NULL)
+		return TS_YES;
+
+	data->pos = palloc(sizeof(WordEntryPos) * (end - lo));
+	data->allocated = true;
+	data->npos = 0;
+	for (i = lo; i < end; i++)
+	{
+		WordEntryPos p = st->words[occ[i]].pos;
+
+		if (data->npos == 0 || data->pos[data->npos - 1] < p)
+			data->pos[data->npos++] = p;
+	}
+	return TS_YES;
+}
+
+/* Cover test for selection: does the query match words lo..hi? */
+static bool
+snip_test_range(void *arg, int lo, int hi)
+{
+	SnipState  *st = (SnipState *) arg;
+
+	st->lo = lo;
+	st->hi = hi;
+	return TS_execute(GETQUERY(st->query), st, TS_EXEC_EMPTY, snip_check_operand);
+}
+
+/* Build the output text from the marked words, as generateHeadline does. */
+static text *
+snip_output(SnipState *st, const SnipOptions *o)
+{
+	StringInfoData buf;
+	int			i,
+				nfrag = 0;
+	bool		infrag = false;
+	int			startlen = strlen(o->startsel),
+				stoplen = strlen(o->stopsel),
+				delimlen = strlen(o->fragdelim);
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	for (i = 0; i < st->nwords; i++)
+	{
+		SnipWord   *w = &st->words[i];
+
+		if (w->flags & SW_REPEATED)
+			continue;
+		if (w->flags & SW_IN)
+		{
+			if (!infrag)
+			{
+				infrag = true;
+				if (++nfrag > 1)
+					appendBinaryStringInfo(&buf, o->fragdelim, delimlen);
+			}
+			if (w->flags & SW_REPLACE)
+				appendStringInfoChar(&buf, ' ');
+			else if (!(w->flags & SW_SKIP))
+			{
+				if (w->flags & SW_SELECTED)
+					appendBinaryStringInfo(&buf, o->startsel, startlen);
+				appendBinaryStringInfo(&buf, st->doc + w->off, w->len);
+				if (w->flags & SW_SELECTED)
+					appendBinaryStringInfo(&buf, o->stopsel, stoplen);
+			}
+		}
+		else
+			infrag = false;
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (text *) buf.data;
+}
+
+/* Name of a dictionary's lexize function if it lives in pg_catalog, else NULL. */
+static char *
+snip_catalog_func_name(Oid funcid)
+{
+	Oid			nsp = get_func_namespace(funcid);
+
+	if (nsp != PG_CATALOG_NAMESPACE)
+		return NULL;
+	return get_func_name(funcid);
+}
+
+/* Cache in fn_extra: whether a configuration can take the fast path. */
+typedef struct SnipConfigCheck
+{
+	Oid			cfgId;
+	ListDictionary *map;		/* identifies the cache entry's current build */
+	bool		fast;
+} SnipConfigCheck;
+
+/* True when the parser is the default one and every dictionary is single-word and context-free. */
+static bool
+snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCacheEntry *prs)
+{
+	SnipConfigCheck *cc = (SnipConfigCheck *) fcinfo->flinfo->fn_extra;
+	bool		fast = true;
+	int			t,
+				i;
+
+	if (cc != NULL && cc->cfgId == cfg->cfgId && cc->map == cfg->map)
+		return cc->fast;
+
+	if (prs->tokenOid != F_PRSD_NEXTTOKEN || prs->headlineOid != F_PRSD_HEADLINE)
+		fast = false;
+	for (t = 0; fast && t < cfg->lenmap; t++)
+	{
+		if (t >= 256 && cfg->map[t].len > 0)
+			fast = false;
+		for (i = 0; fast && i < cfg->map[t].len; i++)
+		{
+			TSDictionaryCacheEntry *d = lookup_ts_dictionary_cache(cfg->map[t].dictIds[i]);
+			char	   *name = snip_catalog_func_name(d->lexizeOid);
+
+			if (name == NULL ||
+				(strcmp(name, "dsimple_lexize") != 0 &&
+				 strcmp(name, "dsnowball_lexize") != 0 &&
+				 strcmp(name, "dispell_lexize") != 0 &&
+				 strcmp(name, "dsynonym_lexize") != 0))
+				fast = false;
+		}
+	}
+
+	if (cc == NULL)
+		cc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(SnipConfigCheck));
+	cc->cfgId = cfg->cfgId;
+	cc->map = cfg->map;
+	cc->fast = fast;
+	fcinfo->flinfo->fn_extra = cc;
+	return fast;
+}
+
+/* Compute the snippet of a document; the caller decides the memory context. */
+static text *
+snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt)
+{
+	SnipOptions o;
+	SnipSelect	s;
+	int			i,
+				nitemwords = 0;
+	int		   *fill;
+
+	st->lexsize = 1024;
+	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
+	st->maxlexemes = 256;
+	st->lexemes = palloc(st->maxlexemes * sizeof(SnipLexeme));
+	st->maxitems = 64;
+	st->items = palloc(st->maxitems * sizeof(int32));
+	st->maxwords = Max(64, Min(doclen / 4, 1 << 20));
+	st->words = palloc(st->maxwords * sizeof(SnipWord));
+
+	snip_parse(st, prs, doclen);
+	snip_parse_options(opt, &o);
+
+	/* index the words by query item, and list the words that carry one */
+	st->nocc = palloc0(Max(st->query->size, 1) * sizeof(int));
+	st->occ = palloc0(Max(st->query->size, 1) * sizeof(int *));
+	for (i = 0; i < st->nwords; i++)
+	{
+		if (st->words[i].item >= 0)
+		{
+			st->nocc[st->words[i].item]++;
+			nitemwords++;
+		}
+	}
+	for (i = 0; i < st->query->size; i++)
+		if (st->nocc[i] > 0)
+			st->occ[i] = palloc(st->nocc[i] * sizeof(int));
+	fill = palloc0(Max(st->query->size, 1) * sizeof(int));
+	s.itemwords = palloc(Max(nitemwords, 1) * sizeof(int));
+	s.nitemwords = 0;
+	for (i = 0; i < st->nwords; i++)
+	{
+		int32		item = st->words[i].item;
+
+		if (item >= 0)
+		{
+			st->occ[item][fill[item]++] = i;
+			s.itemwords[s.nitemwords++] = i;
+		}
+	}
+
+	s.words = st->words;
+	s.nwords = st->nwords;
+	s.test = snip_test_range;
+	s.testarg = st;
+	snip_select(&s, &o);
+
+	if (o.startsel == NULL)
+		o.startsel = "<b>";
+	if (o.stopsel == NULL)
+		o.stopsel = "</b>";
+	if (o.fragdelim == NULL)
+		o.fragdelim = " ... ";
+	return snip_output(st, &o);
+}
+
+/* Snippet of a document for a query (fast path, or ts_headline itself when it must be). */
+static text *
+snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text *opt)
+{
+	TSConfigCacheEntry *cfg = lookup_ts_config_cache(cfgId);
+	TSParserCacheEntry *prs = lookup_ts_parser_cache(cfg->prsId);
+	MemoryContext work,
+				old;
+	SnipState  *st;
+	text	   *res;
+
+	if (!snip_config_is_fast(fcinfo, cfg, prs))
+		return DatumGetTextPP(DirectFunctionCall4(ts_headline_byid_opt,
+												  ObjectIdGetDatum(cfgId),
+												  PointerGetDatum(doc),
+												  PointerGetDatum(query),
+												  PointerGetDatum(opt)));
+
+	work = AllocSetContextCreate(CurrentMemoryContext, "journaling snippet",
+								 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(work);
+	st = palloc0(sizeof(SnipState));
+	st->query = query;
+	st->doc = VARDATA_ANY(doc);
+	st->cfg = cfg;
+	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt);
+	MemoryContextSwitchTo(old);
+	res = (text *) datumCopy(PointerGetDatum(res), false, -1);
+	MemoryContextDelete(work);
+	return res;
+}
+
+PG_FUNCTION_INFO_V1(journaling_snippet);
+/* journaling.snippet(config, document, query, options): ts_headline's result, faster. */
+Datum
+journaling_snippet(PG_FUNCTION_ARGS)
+{
+	Oid			cfgId = PG_GETARG_OID(0);
+	text	   *doc = PG_GETARG_TEXT_PP(1);
+	TSQuery		query = PG_GETARG_TSQUERY(2);
+	text	   *opt = PG_GETARG_TEXT_PP(3);
+
+	PG_RETURN_TEXT_P(snip_snippet(fcinfo, cfgId, doc, query, opt));
+}
