@@ -875,11 +875,15 @@ snip_parse(SnipState *st, TSParserCacheEntry *prs, int doclen)
 		if (type <= 0)
 			break;
 		if (len >= MAXSTRLEN)
-			ereport(ERROR,
+		{
+			/* like ts_headline: say so, and leave the token out entirely */
+			ereport(NOTICE,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("word is too long to be indexed"),
 					 errdetail("Words longer than %d characters are ignored.",
 							   MAXSTRLEN)));
+			continue;
+		}
 		if ((st->nwords & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 
