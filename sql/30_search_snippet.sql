@@ -28,17 +28,30 @@ SELECT row_number() OVER () AS i, w FROM unnest(ARRAY[
 
 CREATE FUNCTION pg_temp.rword() RETURNS text LANGUAGE sql VOLATILE AS
 $$ SELECT w FROM vocab WHERE i = 1 + floor(random() * (SELECT count(*) FROM vocab))::int $$;
+-- Without tags (documents with no '<' take snippet()'s windowed path).
+CREATE TEMP TABLE vocab_notag AS SELECT row_number() OVER () AS i, w FROM vocab WHERE strpos(w, '<') = 0;
+CREATE FUNCTION pg_temp.rword_notag() RETURNS text LANGUAGE sql VOLATILE AS
+$$ SELECT w FROM vocab_notag WHERE i = 1 + floor(random() * (SELECT count(*) FROM vocab_notag))::int $$;
 CREATE FUNCTION pg_temp.rqword() RETURNS text LANGUAGE sql VOLATILE AS
 $$ SELECT w FROM qwords WHERE i = 1 + floor(random() * (SELECT count(*) FROM qwords))::int $$;
 
--- Documents: 2000 short (1-120 tokens), 250 long (2000-12000 tokens), a few edge cases.
+-- Documents: 2000 short (1-120 tokens), 500 long (2000-23000 tokens), a few edge cases.
 CREATE TEMP TABLE docs (id int, doc text);
 INSERT INTO docs
-SELECT g, (SELECT string_agg(pg_temp.rword(), CASE WHEN random() < 0.08 THEN E'\n' WHEN random() < 0.05 THEN '  ' ELSE ' ' END)
-             FROM generate_series(1, 1 + (random() * 120)::int + g * 0))
+SELECT g, (SELECT string_agg(CASE WHEN (g + x) % 2 = x % 2 THEN pg_temp.rword_notag() ELSE pg_temp.rword() END, CASE WHEN random() < 0.08 THEN E'\n' WHEN random() < 0.05 THEN '  ' ELSE ' ' END)
+             FROM generate_series(1, 1 + (random() * 120)::int + g * 0) x)
   FROM generate_series(1, 2000) g;
 INSERT INTO docs
-SELECT 2000 + g, (SELECT string_agg(pg_temp.rword(), ' ') FROM generate_series(1, 2000 + (random() * 10000)::int + g * 0))
+SELECT 2000 + g, (SELECT string_agg(CASE WHEN (g + x) % 2 = x % 2 THEN pg_temp.rword_notag() ELSE pg_temp.rword() END, ' ')
+                    FROM generate_series(1, 2000 + (random() * 10000)::int + g * 0) x)
+  FROM generate_series(1, 250) g;
+-- Long documents where the query words are rare: mostly filler, a few
+-- vocabulary words sprinkled in (snippet() parses only around them).
+INSERT INTO docs
+SELECT 2250 + g, (SELECT string_agg(CASE WHEN random() < 0.004 THEN pg_temp.rword_notag()
+                                         ELSE (ARRAY['today','was','fine','nothing','special','happened','at','all','really'])[1 + (random() * 8)::int] END,
+                                    CASE WHEN random() < 0.1 THEN E'.\n' WHEN random() < 0.1 THEN ', ' ELSE ' ' END)
+                    FROM generate_series(1, 3000 + (random() * 12000)::int + g * 0))
   FROM generate_series(1, 250) g;
 INSERT INTO docs VALUES (3001, ''), (3002, ' '), (3003, 'walk'), (3004, '<p>walk</p> &amp; rain'),
   (3005, repeat('walk rain ', 3000)), (3006, repeat('lisbon ', 20000) || 'coffee');
@@ -74,7 +87,7 @@ INSERT INTO opts VALUES
   (13, 'HighlightAll=1, MinWords=0, MaxWords=0, ShortWord=-1'), (14, 'FragmentDelimiter=~, MaxFragments=10, MaxWords=5, MinWords=2');
 
 -- Pairs: every short document with 5 queries and 5 option sets (10 000),
--- every long document with 2 (500), the edge documents with 15.
+-- every long document with 2 (1000), the edge documents with 15.
 CREATE TEMP TABLE pairs AS
 SELECT d.id AS doc_id, 1 + ((d.id * 7 + k * 131) % 400) AS q_id, (d.id + k * 3) % 15 AS o_id
   FROM docs d, generate_series(1, 5) k WHERE d.id <= 2000
@@ -96,6 +109,14 @@ SELECT count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
                ts_headline('english', d.doc, q.q, o.o) AS b
           FROM pairs p JOIN docs d ON d.id = p.doc_id JOIN queries q ON q.id = p.q_id
           JOIN opts o ON o.id = p.o_id) s;
+
+-- Long documents with rare query words and the function's default options,
+-- where snippet() parses only windows around possible matches.
+SELECT count(*) AS windowed_pairs,
+       count(*) FILTER (WHERE journaling.snippet('english', d.doc, q.q) IS DISTINCT FROM
+                              ts_headline('english', d.doc, q.q, 'MaxWords=35, MinWords=15, MaxFragments=3')) AS mismatches
+  FROM docs d, queries q
+ WHERE d.id BETWEEN 2251 AND 2300 AND q.id <= 40;
 
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',

@@ -82,6 +82,7 @@
 #define SW_REPLACE		0x04
 #define SW_REPEATED		0x08
 #define SW_SKIP			0x10
+#define SW_GAP			0x20	/* first token after a part of the document left unparsed */
 
 /* One entry of the word list (a token, or a repeated entry for a further operand). */
 typedef struct SnipWord
@@ -92,6 +93,8 @@ typedef struct SnipWord
 	uint8		flags;			/* SW_* */
 	uint16		pos;			/* tsvector position, capped like LIMITPOS */
 	int32		item;			/* index of the matched query item, or -1 */
+	int32		vidx;			/* index the entry has in ts_headline's word list, up
+								 * to a constant per parsed window (see snip_windows) */
 } SnipWord;
 
 /* Cover-test callback: does the query match words lo..hi (inclusive)? */
@@ -104,6 +107,7 @@ typedef struct SnipSelect
 	int			nwords;
 	int		   *itemwords;		/* indexes of words with item >= 0, ascending */
 	int			nitemwords;
+	bool		monotone;		/* the query has no NOT: matches only grow with the range */
 	SnipCoverTest test;
 	void	   *testarg;
 } SnipSelect;
@@ -141,9 +145,9 @@ typedef struct SnipCover
 	((NOEND((s)->words[j].type) || (s)->words[j].len <= (shortword)) && !INTERESTING(s, j))
 #define ISWORD(s, j)		(!NONWORD((s)->words[j].type))
 
-/* Index of the first word at or after pos that carries a query item, or -1. */
+/* Position in itemwords of the first word at or after pos that carries a query item. */
 static int
-snip_first_item(const SnipSelect *s, int pos)
+snip_first_item_pos(const SnipSelect *s, int pos)
 {
 	int			lo = 0,
 				hi = s->nitemwords;
@@ -157,36 +161,81 @@ snip_first_item(const SnipSelect *s, int pos)
 		else
 			hi = mid;
 	}
-	return lo < s->nitemwords ? s->itemwords[lo] : -1;
+	return lo;
 }
 
-/* Earliest, shortest cover starting at or after *p and at most max_cover entries long. */
+/*
+ * Earliest, shortest cover starting at or after *p and at most max_cover
+ * entries long: for each query word pmin in turn, the first query word pmax
+ * (pmin itself, then later ones closer than max_cover) such that the query
+ * matches pmin..pmax.
+ *
+ * Without NOT, a query that matches a range also matches every longer range
+ * (operands only gain positions), so the first such pmax is found by testing
+ * the longest range and then bisecting; with NOT we test each pmax in turn.
+ * Both give the same answer.
+ */
 static bool
 snip_cover(const SnipSelect *s, int max_cover, int *p, int *q)
 {
-	int			pmin = snip_first_item(s, *p);
+	int			a = snip_first_item_pos(s, *p);
 
-	while (pmin >= 0)
+	while (a < s->nitemwords)
 	{
-		int			nextpmin = -1;
-		int			pmax = pmin;
+		int			pmin = s->itemwords[a];
 
-		do
+		if (s->monotone)
 		{
-			int			nextpmax;
+			int			lo = a,
+						hi = s->nitemwords - 1,
+						b;
 
-			if (s->test(s->testarg, pmin, pmax))
+			/* b: the last candidate pmax (pmin itself is always one) */
+			while (lo < hi)
 			{
+				int			mid = lo + (hi - lo + 1) / 2;
+
+				if (s->words[s->itemwords[mid]].vidx - s->words[pmin].vidx < max_cover)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
+			b = lo;
+			if (s->test(s->testarg, pmin, s->itemwords[b]))
+			{
+				lo = a;
+				hi = b;
+				while (lo < hi)
+				{
+					int			mid = lo + (hi - lo) / 2;
+
+					if (s->test(s->testarg, pmin, s->itemwords[mid]))
+						hi = mid;
+					else
+						lo = mid + 1;
+				}
 				*p = pmin;
-				*q = pmax;
+				*q = s->itemwords[lo];
 				return true;
 			}
-			nextpmax = snip_first_item(s, pmax + 1);
-			if (pmax == pmin)
-				nextpmin = nextpmax;
-			pmax = nextpmax;
-		} while (pmax >= 0 && pmax - pmin < max_cover);
-		pmin = nextpmin;
+		}
+		else
+		{
+			int			c = a;
+
+			do
+			{
+				if (s->test(s->testarg, pmin, s->itemwords[c]))
+				{
+					*p = pmin;
+					*q = s->itemwords[c];
+					return true;
+				}
+				c++;
+			} while (c < s->nitemwords &&
+					 s->words[s->itemwords[c]].vidx - s->words[pmin].vidx < max_cover);
+		}
+		a++;
 	}
 	return false;
 }
@@ -643,6 +692,8 @@ typedef struct SnipLexeme
 	int			firstitem;		/* index into the matched-items array */
 } SnipLexeme;
 
+static char *snip_catalog_func_name(Oid funcid);
+
 /* Everything one call needs. */
 typedef struct SnipState
 {
@@ -783,52 +834,81 @@ snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
 	}
 }
 
-/* Cached normalization of a token, computing it on first sight. */
-static SnipLex *
-snip_lookup(SnipState *st, char *token, int len, int type)
+/* Grow the cache table when it is half full. */
+static void
+snip_cache_grow(SnipState *st)
 {
-	uint32		h = snip_hash(token, len, type);
-	int			mask,
+	SnipLex    *old = st->lex;
+	int			oldsize = st->lexsize,
+				mask,
 				i;
-	SnipLex    *e;
 
-	if (st->nlex * 2 >= st->lexsize)
-	{
-		SnipLex    *old = st->lex;
-		int			oldsize = st->lexsize;
-
-		st->lexsize *= 2;
-		st->lex = palloc0(st->lexsize * sizeof(SnipLex));
-		mask = st->lexsize - 1;
-		for (i = 0; i < oldsize; i++)
-		{
-			int			j;
-
-			if (!old[i].used)
-				continue;
-			for (j = old[i].hash & mask; st->lex[j].used; j = (j + 1) & mask)
-				;
-			st->lex[j] = old[i];
-		}
-		pfree(old);
-	}
+	if (st->nlex * 2 < st->lexsize)
+		return;
+	st->lexsize *= 2;
+	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
 	mask = st->lexsize - 1;
+	for (i = 0; i < oldsize; i++)
+	{
+		int			j;
+
+		if (!old[i].used)
+			continue;
+		for (j = old[i].hash & mask; st->lex[j].used; j = (j + 1) & mask)
+			;
+		st->lex[j] = old[i];
+	}
+	pfree(old);
+}
+
+/* The cache slot of (type, token): its entry, or the free slot where it belongs. */
+static SnipLex *
+snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
+{
+	int			mask = st->lexsize - 1,
+				i;
+
 	for (i = h & mask;; i = (i + 1) & mask)
 	{
-		e = &st->lex[i];
+		SnipLex    *e = &st->lex[i];
+
 		if (!e->used)
-			break;
+			return e;
 		if (e->hash == h && e->type == type && e->len == len &&
 			memcmp(st->doc + e->off, token, len) == 0)
 			return e;
 	}
+}
+
+/* Claim a free cache slot for (type, token). */
+static inline void
+snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
+{
 	e->used = true;
 	e->hash = h;
 	e->type = (uint8) type;
 	e->len = (uint16) len;
 	e->off = (int32) (token - st->doc);
+	e->nlexemes = 0;
+	e->first = 0;
+	e->recognized = false;
 	st->nlex++;
-	snip_lexize(st, e, token, len, type);
+}
+
+/* Cached normalization of a token, computing it on first sight. */
+static SnipLex *
+snip_lookup(SnipState *st, char *token, int len, int type)
+{
+	uint32		h = snip_hash(token, len, type);
+	SnipLex    *e;
+
+	snip_cache_grow(st);
+	e = snip_probe(st, token, len, type, h);
+	if (!e->used)
+	{
+		snip_claim(st, e, token, len, type, h);
+		snip_lexize(st, e, token, len, type);
+	}
 	return e;
 }
 
@@ -848,24 +928,30 @@ snip_add_word(SnipState *st)
 	return &st->words[st->nwords++];
 }
 
-/* Tokenize and normalize the document into the word list (what hlparsetext builds). */
+/*
+ * Tokenize and normalize bytes from..to of the document into the word list
+ * (what hlparsetext builds for the whole document).  vidx continues from
+ * vidxbase; the first entry is flagged SW_GAP when gap is set.
+ */
 static void
-snip_parse(SnipState *st, TSParserCacheEntry *prs, int doclen)
+snip_parse(SnipState *st, TSParserCacheEntry *prs, int from, int to,
+		   int32 vidxbase, bool gap)
 {
 	void	   *prsdata;
 	char	   *token = NULL;
 	int			len = 0,
-				type;
+				type,
+				k,
+				first = st->nwords;
 	int32		vectorpos = 0;
 
 	prsdata = DatumGetPointer(FunctionCall2(&prs->prsstart,
-											PointerGetDatum(st->doc),
-											Int32GetDatum(doclen)));
+											PointerGetDatum(st->doc + from),
+											Int32GetDatum(to - from)));
 	for (;;)
 	{
 		SnipLex    *e;
 		SnipWord   *w;
-		int			k;
 		int32		savedpos;
 
 		type = DatumGetInt32(FunctionCall3(&prs->prstoken,
@@ -931,6 +1017,350 @@ snip_parse(SnipState *st, TSParserCacheEntry *prs, int doclen)
 		}
 	}
 	FunctionCall1(&prs->prsend, PointerGetDatum(prsdata));
+
+	for (k = first; k < st->nwords; k++)
+		st->words[k].vidx = vidxbase + (k - first);
+	if (gap && first < st->nwords)
+		st->words[first].flags |= SW_GAP;
+}
+
+/*
+ * Windowed parsing.
+ *
+ * ts_headline tokenizes the whole document; we can often tokenize only the
+ * parts that matter, with the same result, when
+ *   - the query has no phrase operator (word positions are then never
+ *     consulted, only which query item each word carries), and every operand
+ *     is a plain lowercase ASCII word ([a-z0-9]+);
+ *   - the document has no '<' (so no tag token, the only kind besides blanks
+ *     that can contain white space, and no <script>/<style> state) and no
+ *     token can reach MAXSTRLEN (so ts_headline would not skip any with a
+ *     NOTICE);
+ *   - the configuration maps letter token types only to simple or snowball
+ *     dictionaries, and every other token type only to simple dictionaries.
+ * Then every "cut" -- an ASCII letter right after ASCII white space -- is
+ * where the default parser starts a token in its initial state, so parsing
+ * from a cut gives the same tokens as parsing from the start.  The segments
+ * between cuts each hold at least one word and one blank.  A segment can
+ * hold a query word only if one of its alphanumeric runs contains an operand
+ * (what simple-dictionary tokens such as numbers, hosts or hyphenated words
+ * would need) or normalizes to one when taken as a word (what the snowball
+ * stemmer would need; we ask the real dictionaries).  We parse each such
+ * segment with max_words + 2 segments of context on either side (further
+ * than any headline can stretch from its query words), the first
+ * min_words + 2 segments (the headline when nothing matches), and any gap
+ * too short to keep covers apart; the word list then differs from
+ * ts_headline's only by runs of unparsed tokens between windows, which are
+ * never shown, never reached by stretching, and at least max_cover long, so
+ * no cover spans them (vidx keeps cover lengths honest).
+ */
+
+#define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
+#define ASCII_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f' || (c) == '\v')
+#define ASCII_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define ASCII_DIGIT(c)	((c) >= '0' && (c) <= '9')
+
+/* Whether the configuration's dictionaries allow windowed parsing (see above). */
+static bool
+snip_config_windowable(TSConfigCacheEntry *cfg)
+{
+	int			t,
+				i;
+
+	for (t = 0; t < cfg->lenmap; t++)
+	{
+		for (i = 0; i < cfg->map[t].len; i++)
+		{
+			TSDictionaryCacheEntry *d = lookup_ts_dictionary_cache(cfg->map[t].dictIds[i]);
+			char	   *name = snip_catalog_func_name(d->lexizeOid);
+
+			if (name == NULL)
+				return false;
+			if (strcmp(name, "dsimple_lexize") == 0)
+				continue;
+			if (LETTER_TYPE(t) && strcmp(name, "dsnowball_lexize") == 0)
+				continue;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Whether the query allows windowed parsing: no phrase operator, plain ASCII operands. */
+static bool
+snip_query_windowable(TSQuery query)
+{
+	QueryItem  *qi = GETQUERY(query);
+	int			i,
+				j;
+
+	for (i = 0; i < query->size; i++)
+	{
+		if (qi[i].type == QI_OPR && qi[i].qoperator.oper == OP_PHRASE)
+			return false;
+		if (qi[i].type == QI_VAL)
+		{
+			char	   *op = GETOPERAND(query) + qi[i].qoperand.distance;
+
+			if (qi[i].qoperand.length == 0)
+				return false;
+			for (j = 0; j < qi[i].qoperand.length; j++)
+				if (!((op[j] >= 'a' && op[j] <= 'z') || ASCII_DIGIT(op[j])))
+					return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Cuts of the document (see above), or false when it cannot be split: it has
+ * a '<', or a stretch between cuts long enough to hold an over-long token.
+ */
+static bool
+snip_find_cuts(const char *doc, int len, int **cuts_out, int *ncuts_out)
+{
+	int			maxcuts = 256,
+				ncuts = 0,
+				last = 0,
+				i;
+	int		   *cuts;
+
+	if (memchr(doc, '<', len) != NULL)
+		return false;
+	cuts = palloc(maxcuts * sizeof(int));
+	for (i = 1; i < len; i++)
+	{
+		unsigned char c = (unsigned char) doc[i];
+
+		if (ASCII_LETTER(c) && ASCII_SPACE((unsigned char) doc[i - 1]))
+		{
+			if (i - last >= MAXSTRLEN)
+				return false;
+			if (ncuts >= maxcuts)
+			{
+				maxcuts *= 2;
+				cuts = repalloc(cuts, maxcuts * sizeof(int));
+			}
+			cuts[ncuts++] = i;
+			last = i;
+		}
+	}
+	if (len - last >= MAXSTRLEN)
+		return false;
+	*cuts_out = cuts;
+	*ncuts_out = ncuts;
+	return true;
+}
+
+/* Whether a normalized token carries any query item. */
+static inline bool
+snip_lex_has_item(SnipState *st, SnipLex *e)
+{
+	int			k;
+
+	for (k = 0; k < e->nlexemes; k++)
+		if (st->lexemes[e->first + k].nitems > 0)
+			return true;
+	return false;
+}
+
+/* Could an alphanumeric run of an ASCII segment belong to a token carrying a query item? */
+static bool
+snip_run_check(SnipState *st, char *run, int len)
+{
+	char		lower[MAXSTRLEN];
+	QueryItem  *qi = GETQUERY(st->query);
+	int			i,
+				letters;
+
+	/* tokens normalized by simple dictionaries: the operand is inside the run */
+	for (i = 0; i < len; i++)
+		lower[i] = (run[i] >= 'A' && run[i] <= 'Z') ? run[i] + ('a' - 'A') : run[i];
+	for (i = 0; i < st->query->size; i++)
+	{
+		if (qi[i].type == QI_VAL)
+		{
+			char	   *op = GETOPERAND(st->query) + qi[i].qoperand.distance;
+			int			oplen = qi[i].qoperand.length;
+			int			j;
+
+			for (j = 0; j + oplen <= len; j++)
+				if (memcmp(lower + j, op, oplen) == 0)
+					return true;
+		}
+	}
+
+	/* word tokens: the whole run if all letters, or the letters after its last digit */
+	for (letters = 0; letters < len && ASCII_LETTER((unsigned char) run[len - 1 - letters]); letters++)
+		;
+	if (letters > 0)
+	{
+		char	   *w = run + (len - letters);
+
+		if (snip_lex_has_item(st, snip_lookup(st, w, letters, 1)) ||
+			snip_lex_has_item(st, snip_lookup(st, w, letters, 11)))
+			return true;
+	}
+	return false;
+}
+
+/* snip_run_check(), cached per distinct run (entries of pseudo token type 0). */
+static bool
+snip_run_may_match(SnipState *st, char *run, int len)
+{
+	uint32		h = snip_hash(run, len, 0);
+	SnipLex    *e;
+	bool		result;
+
+	snip_cache_grow(st);
+	e = snip_probe(st, run, len, 0, h);
+	if (e->used)
+		return e->recognized;
+	/* computing may add entries and move the table: probe again afterwards */
+	result = snip_run_check(st, run, len);
+	snip_cache_grow(st);
+	e = snip_probe(st, run, len, 0, h);
+	snip_claim(st, e, run, len, 0, h);
+	e->recognized = result;
+	return result;
+}
+
+/* Whether a segment (bytes from..to) may contain a token carrying a query item. */
+static bool
+snip_segment_may_match(SnipState *st, int from, int to)
+{
+	char	   *doc = st->doc;
+	int			i = from;
+
+	while (i < to)
+	{
+		unsigned char c = (unsigned char) doc[i];
+
+		if (c >= 0x80)
+			return true;		/* non-ASCII: no cheap reasoning, parse it */
+		if (ASCII_LETTER(c) || ASCII_DIGIT(c))
+		{
+			int			j = i;
+
+			while (j < to && (ASCII_LETTER((unsigned char) doc[j]) || ASCII_DIGIT((unsigned char) doc[j])))
+				j++;
+			if (j < to && (unsigned char) doc[j] >= 0x80)
+				return true;
+			if (snip_run_may_match(st, doc + i, j - i))
+				return true;
+			i = j;
+		}
+		else
+			i++;
+	}
+	return false;
+}
+
+/*
+ * Parse only the windows of the document that can matter (see above).
+ * Returns false, having parsed nothing, when that would not save much.
+ */
+static bool
+snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
+				   const SnipOptions *o, int *cuts, int ncuts)
+{
+	int			nseg = ncuts + 1;
+	int64		max_cover = Max(o->max_words * 10, 100);
+	int64		margin = (int64) o->max_words + 2;
+	int64		mingap;
+	bool	   *want = palloc0(nseg * sizeof(bool));
+	int			k,
+				nwanted = 0;
+	int32		vidx = 0;
+
+#define SEG_START(k)	((k) == 0 ? 0 : cuts[(k) - 1])
+#define SEG_END(k)		((k) == nseg - 1 ? doclen : cuts[(k)])
+
+	if (o->max_fragments > 0)
+		max_cover *= o->max_fragments;
+	mingap = max_cover / 2 + 2;
+
+	/* the beginning, for the headline shown when nothing matches */
+	for (k = 0; k < nseg && k <= o->min_words + 2; k++)
+	{
+		want[k] = true;
+		nwanted++;
+	}
+	/* every segment that may match, with context */
+	for (k = 0; k < nseg; k++)
+	{
+		if ((k & 255) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (snip_segment_may_match(st, SEG_START(k), SEG_END(k)))
+		{
+			int64		a = Max(0, k - margin),
+						b = Min(nseg - 1, k + margin),
+						j;
+
+			for (j = a; j <= b; j++)
+			{
+				if (!want[j])
+					nwanted++;
+				want[j] = true;
+			}
+			/* most of the document is needed: parse it all, stop looking */
+			if (nwanted * 2 > nseg)
+			{
+				pfree(want);
+				return false;
+			}
+		}
+	}
+	/* fill gaps too short to keep covers apart */
+	for (k = 0; k < nseg;)
+	{
+		int			gapstart,
+					gapend;
+
+		while (k < nseg && want[k])
+			k++;
+		gapstart = k;
+		while (k < nseg && !want[k])
+			k++;
+		gapend = k;
+		if (gapend < nseg && gapstart > 0 && gapend - gapstart < mingap)
+		{
+			int			j;
+
+			for (j = gapstart; j < gapend; j++)
+				want[j] = true;
+		}
+	}
+	nwanted = 0;
+	for (k = 0; k < nseg; k++)
+		nwanted += want[k] ? 1 : 0;
+	if (nwanted * 2 > nseg)
+	{
+		pfree(want);
+		return false;
+	}
+
+	/* parse the windows */
+	for (k = 0; k < nseg;)
+	{
+		int			first,
+					before = st->nwords;
+
+		while (k < nseg && !want[k])
+			k++;
+		if (k >= nseg)
+			break;
+		first = k;
+		while (k < nseg && want[k])
+			k++;
+		snip_parse(st, prs, SEG_START(first), SEG_END(k - 1), vidx, first > 0);
+		if (st->nwords > before)
+			vidx = st->words[st->nwords - 1].vidx + 1 + (int32) max_cover;
+	}
+	pfree(want);
+	return true;
+#undef SEG_START
+#undef SEG_END
 }
 
 /* TS_execute callback: positions of the operand's words inside the current range. */
@@ -1006,6 +1436,8 @@ snip_output(SnipState *st, const SnipOptions *o)
 
 		if (w->flags & SW_REPEATED)
 			continue;
+		if (w->flags & SW_GAP)
+			infrag = false;
 		if (w->flags & SW_IN)
 		{
 			if (!infrag)
@@ -1049,11 +1481,13 @@ typedef struct SnipConfigCheck
 	Oid			cfgId;
 	ListDictionary *map;		/* identifies the cache entry's current build */
 	bool		fast;
+	bool		windowable;
 } SnipConfigCheck;
 
 /* True when the parser is the default one and every dictionary is single-word and context-free. */
 static bool
-snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCacheEntry *prs)
+snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCacheEntry *prs,
+					bool *windowable)
 {
 	SnipConfigCheck *cc = (SnipConfigCheck *) fcinfo->flinfo->fn_extra;
 	bool		fast = true;
@@ -1061,7 +1495,10 @@ snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCa
 				i;
 
 	if (cc != NULL && cc->cfgId == cfg->cfgId && cc->map == cfg->map)
+	{
+		*windowable = cc->windowable;
 		return cc->fast;
+	}
 
 	if (prs->tokenOid != F_PRSD_NEXTTOKEN || prs->headlineOid != F_PRSD_HEADLINE)
 		fast = false;
@@ -1088,19 +1525,24 @@ snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCa
 	cc->cfgId = cfg->cfgId;
 	cc->map = cfg->map;
 	cc->fast = fast;
+	cc->windowable = fast && snip_config_windowable(cfg);
 	fcinfo->flinfo->fn_extra = cc;
+	*windowable = cc->windowable;
 	return fast;
 }
 
 /* Compute the snippet of a document; the caller decides the memory context. */
 static text *
-snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt)
+snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool windowable)
 {
 	SnipOptions o;
 	SnipSelect	s;
 	int			i,
-				nitemwords = 0;
-	int		   *fill;
+				nitemwords = 0,
+				ncuts = 0;
+	int		   *fill,
+			   *cuts = NULL;
+	bool		parsed = false;
 
 	st->lexsize = 1024;
 	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
@@ -1111,8 +1553,23 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt)
 	st->maxwords = Max(64, Min(doclen / 4, 1 << 20));
 	st->words = palloc(st->maxwords * sizeof(SnipWord));
 
-	snip_parse(st, prs, doclen);
-	snip_parse_options(opt, &o);
+	if (windowable && snip_query_windowable(st->query) &&
+		snip_find_cuts(st->doc, doclen, &cuts, &ncuts))
+	{
+		/* no token can draw a NOTICE, so reading the options first changes nothing */
+		snip_parse_options(opt, &o);
+		if (!(o.highlightall && o.max_fragments == 0) &&
+			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
+			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000)
+			parsed = snip_parse_windows(st, prs, doclen, &o, cuts, ncuts);
+		if (!parsed)
+			snip_parse(st, prs, 0, doclen, 0, false);
+	}
+	else
+	{
+		snip_parse(st, prs, 0, doclen, 0, false);
+		snip_parse_options(opt, &o);
+	}
 
 	/* index the words by query item, and list the words that carry one */
 	st->nocc = palloc0(Max(st->query->size, 1) * sizeof(int));
@@ -1146,6 +1603,11 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt)
 	s.nwords = st->nwords;
 	s.test = snip_test_range;
 	s.testarg = st;
+	s.monotone = true;
+	for (i = 0; i < st->query->size; i++)
+		if (GETQUERY(st->query)[i].type == QI_OPR &&
+			GETQUERY(st->query)[i].qoperator.oper == OP_NOT)
+			s.monotone = false;
 	snip_select(&s, &o);
 
 	if (o.startsel == NULL)
@@ -1168,7 +1630,9 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	SnipState  *st;
 	text	   *res;
 
-	if (!snip_config_is_fast(fcinfo, cfg, prs))
+	bool		windowable = false;
+
+	if (!snip_config_is_fast(fcinfo, cfg, prs, &windowable))
 		return DatumGetTextPP(DirectFunctionCall4(ts_headline_byid_opt,
 												  ObjectIdGetDatum(cfgId),
 												  PointerGetDatum(doc),
@@ -1182,7 +1646,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->query = query;
 	st->doc = VARDATA_ANY(doc);
 	st->cfg = cfg;
-	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt);
+	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);
 	MemoryContextDelete(work);
