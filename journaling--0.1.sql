@@ -713,19 +713,31 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $body$
     -- Rank and order every matching visible row, then make snippets for the
-    -- chosen few only.  The user_id equality uses the (user_id, ...) btree
-    -- indexes, which row-level security leaves usable (@@ is not leakproof).
+    -- chosen few only.  One branch per case, so that the plan (made once,
+    -- for any argument values) can use the (user_id, ...) btree indexes for
+    -- one user -- which row-level security leaves usable, @@ not being
+    -- leakproof -- and the GIN index for everyone; the other branch is
+    -- skipped at run time.
     SELECT r.id, r.user_id, r.entry_date, r.title, r.rank,
            journaling.snippet('english'::pg_catalog.regconfig, r.content, p.tsq, p.snippet_options),
            p.tsq::pg_catalog.text
       FROM journaling.search_prepare($1, COALESCE($2, journaling.current_user_id()), $4) AS p,
-           LATERAL (SELECT e.id, e.user_id, e.entry_date, e.title, e.content,
-                           pg_catalog.ts_rank_cd(e.search_vector, p.tsq) AS rank
-                      FROM journaling.journal_entries e
-                     WHERE ($2 IS NULL OR e.user_id OPERATOR(pg_catalog.=) $2)
-                       AND e.search_vector OPERATOR(pg_catalog.@@) p.tsq
-                     ORDER BY rank DESC, e.entry_date DESC, e.id
-                     LIMIT $3) AS r
+           LATERAL ((SELECT e.id, e.user_id, e.entry_date, e.title, e.content,
+                            pg_catalog.ts_rank_cd(e.search_vector, p.tsq) AS rank
+                       FROM journaling.journal_entries e
+                      WHERE $2 IS NOT NULL
+                        AND e.user_id OPERATOR(pg_catalog.=) $2
+                        AND e.search_vector OPERATOR(pg_catalog.@@) p.tsq
+                      ORDER BY rank DESC, e.entry_date DESC, e.id
+                      LIMIT $3)
+                    UNION ALL
+                    (SELECT e.id, e.user_id, e.entry_date, e.title, e.content,
+                            pg_catalog.ts_rank_cd(e.search_vector, p.tsq) AS rank
+                       FROM journaling.journal_entries e
+                      WHERE $2 IS NULL
+                        AND e.search_vector OPERATOR(pg_catalog.@@) p.tsq
+                      ORDER BY rank DESC, e.entry_date DESC, e.id
+                      LIMIT $3)) AS r
      ORDER BY r.rank DESC, r.entry_date DESC, r.id
 $body$
 $fmt$;

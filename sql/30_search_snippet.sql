@@ -35,7 +35,7 @@ $$ SELECT w FROM vocab_notag WHERE i = 1 + floor(random() * (SELECT count(*) FRO
 CREATE FUNCTION pg_temp.rqword() RETURNS text LANGUAGE sql VOLATILE AS
 $$ SELECT w FROM qwords WHERE i = 1 + floor(random() * (SELECT count(*) FROM qwords))::int $$;
 
--- Documents: 2000 short (1-120 tokens), 500 long (2000-23000 tokens), a few edge cases.
+-- Documents: 2000 short (1-120 tokens), 500 long (3000-16000 tokens), a few edge cases.
 CREATE TEMP TABLE docs (id int, doc text);
 INSERT INTO docs
 SELECT g, (SELECT string_agg(CASE WHEN (g + x) % 2 = x % 2 THEN pg_temp.rword_notag() ELSE pg_temp.rword() END, CASE WHEN random() < 0.08 THEN E'\n' WHEN random() < 0.05 THEN '  ' ELSE ' ' END)
@@ -43,7 +43,7 @@ SELECT g, (SELECT string_agg(CASE WHEN (g + x) % 2 = x % 2 THEN pg_temp.rword_no
   FROM generate_series(1, 2000) g;
 INSERT INTO docs
 SELECT 2000 + g, (SELECT string_agg(CASE WHEN (g + x) % 2 = x % 2 THEN pg_temp.rword_notag() ELSE pg_temp.rword() END, ' ')
-                    FROM generate_series(1, 2000 + (random() * 10000)::int + g * 0) x)
+                    FROM generate_series(1, 1500 + (random() * 6500)::int + g * 0) x)
   FROM generate_series(1, 250) g;
 -- Long documents where the query words are rare: mostly filler, a few
 -- vocabulary words sprinkled in (snippet() parses only around them).
@@ -51,13 +51,14 @@ INSERT INTO docs
 SELECT 2250 + g, (SELECT string_agg(CASE WHEN random() < 0.004 THEN pg_temp.rword_notag()
                                          ELSE (ARRAY['today','was','fine','nothing','special','happened','at','all','really'])[1 + (random() * 8)::int] END,
                                     CASE WHEN random() < 0.1 THEN E'.\n' WHEN random() < 0.1 THEN ', ' ELSE ' ' END)
-                    FROM generate_series(1, 3000 + (random() * 12000)::int + g * 0))
+                    FROM generate_series(1, 2000 + (random() * 6000)::int + g * 0))
   FROM generate_series(1, 250) g;
 INSERT INTO docs VALUES (3001, ''), (3002, ' '), (3003, 'walk'), (3004, '<p>walk</p> &amp; rain'),
   (3005, repeat('walk rain ', 3000)), (3006, repeat('lisbon ', 20000) || 'coffee');
 
 -- Queries: AND, OR, NOT, phrase (<-> and <N>), prefix, stemmed and raw operands.
 CREATE TEMP TABLE queries (id int, q tsquery);
+SET client_min_messages = warning;
 INSERT INTO queries
 SELECT g, CASE (g % 12)
   WHEN 0 THEN to_tsquery('english', quote_literal(pg_temp.rqword()))
@@ -74,6 +75,7 @@ SELECT g, CASE (g % 12)
   ELSE to_tsquery('english', quote_literal(pg_temp.rqword()) || ' <-> (' || quote_literal(pg_temp.rqword()) || ' | ' || quote_literal(pg_temp.rqword()) || ')')
   END
 FROM generate_series(1, 400) g;
+RESET client_min_messages;
 
 CREATE TEMP TABLE opts (id int, o text);
 INSERT INTO opts VALUES

@@ -712,6 +712,7 @@ typedef struct SnipState
 	int32	   *items;
 	int			nitems,
 				maxitems;
+	int32		vectorpos;		/* tsvector position of the last word (hlparsetext's) */
 	/* word list */
 	SnipWord   *words;
 	int			nwords,
@@ -928,32 +929,77 @@ snip_add_word(SnipState *st)
 	return &st->words[st->nwords++];
 }
 
-/*
- * Tokenize and normalize bytes from..to of the document into the word list
- * (what hlparsetext builds for the whole document).  vidx continues from
- * vidxbase; the first entry is flagged SW_GAP when gap is set.
- */
+/* Add one token to the word list, with its normalization (as hlparsetext does). */
 static void
-snip_parse(SnipState *st, TSParserCacheEntry *prs, int from, int to,
-		   int32 vidxbase, bool gap)
+snip_add_token(SnipState *st, char *token, int len, int type)
+{
+	SnipLex    *e;
+	SnipWord   *w;
+	int32		savedpos;
+	int			k;
+
+	if ((st->nwords & 1023) == 0)
+		CHECK_FOR_INTERRUPTS();
+
+	e = snip_lookup(st, token, len, type);
+	if (e->recognized)
+		st->vectorpos++;
+	w = snip_add_word(st);
+	w->off = (int32) (token - st->doc);
+	w->len = (uint16) len;
+	w->type = (uint8) type;
+	w->flags = 0;
+	w->pos = 0;
+	w->item = -1;
+	w->vidx = 0;
+
+	savedpos = st->vectorpos;
+	for (k = 0; k < e->nlexemes; k++)
+	{
+		SnipLexeme *lx = &st->lexemes[e->first + k];
+		int			last = st->nwords - 1;
+		int			m;
+
+		if (lx->addpos)
+			savedpos++;
+		st->words[last].pos = LIMITPOS(savedpos);
+		for (m = 0; m < lx->nitems; m++)
+		{
+			int32		item = st->items[lx->firstitem + m];
+
+			if (st->words[last].item >= 0)
+			{
+				SnipWord   *c = snip_add_word(st);
+
+				*c = st->words[last];
+				c->item = item;
+				c->flags |= SW_REPEATED;
+			}
+			else
+				st->words[last].item = item;
+		}
+	}
+	for (k = 0; k < e->nlexemes; k++)
+	{
+		if (st->lexemes[e->first + k].addpos)
+			st->vectorpos++;
+	}
+}
+
+/* Tokenize bytes from..to of the document with the configuration's parser. */
+static void
+snip_parse(SnipState *st, TSParserCacheEntry *prs, int from, int to)
 {
 	void	   *prsdata;
 	char	   *token = NULL;
 	int			len = 0,
-				type,
-				k,
-				first = st->nwords;
-	int32		vectorpos = 0;
+				type;
 
 	prsdata = DatumGetPointer(FunctionCall2(&prs->prsstart,
 											PointerGetDatum(st->doc + from),
 											Int32GetDatum(to - from)));
 	for (;;)
 	{
-		SnipLex    *e;
-		SnipWord   *w;
-		int32		savedpos;
-
 		type = DatumGetInt32(FunctionCall3(&prs->prstoken,
 										   PointerGetDatum(prsdata),
 										   PointerGetDatum(&token),
@@ -970,53 +1016,16 @@ snip_parse(SnipState *st, TSParserCacheEntry *prs, int from, int to,
 							   MAXSTRLEN)));
 			continue;
 		}
-		if ((st->nwords & 1023) == 0)
-			CHECK_FOR_INTERRUPTS();
-
-		e = snip_lookup(st, token, len, type);
-		if (e->recognized)
-			vectorpos++;
-		w = snip_add_word(st);
-		w->off = (int32) (token - st->doc);
-		w->len = (uint16) len;
-		w->type = (uint8) type;
-		w->flags = 0;
-		w->pos = 0;
-		w->item = -1;
-
-		savedpos = vectorpos;
-		for (k = 0; k < e->nlexemes; k++)
-		{
-			SnipLexeme *lx = &st->lexemes[e->first + k];
-			int			last = st->nwords - 1;
-			int			m;
-
-			if (lx->addpos)
-				savedpos++;
-			st->words[last].pos = LIMITPOS(savedpos);
-			for (m = 0; m < lx->nitems; m++)
-			{
-				int32		item = st->items[lx->firstitem + m];
-
-				if (st->words[last].item >= 0)
-				{
-					SnipWord   *c = snip_add_word(st);
-
-					*c = st->words[last];
-					c->item = item;
-					c->flags |= SW_REPEATED;
-				}
-				else
-					st->words[last].item = item;
-			}
-		}
-		for (k = 0; k < e->nlexemes; k++)
-		{
-			if (st->lexemes[e->first + k].addpos)
-				vectorpos++;
-		}
+		snip_add_token(st, token, len, type);
 	}
 	FunctionCall1(&prs->prsend, PointerGetDatum(prsdata));
+}
+
+/* Give the entries from first on their virtual indexes, and mark a gap before them. */
+static void
+snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
+{
+	int			k;
 
 	for (k = first; k < st->nwords; k++)
 		st->words[k].vidx = vidxbase + (k - first);
@@ -1150,6 +1159,107 @@ snip_find_cuts(const char *doc, int len, int **cuts_out, int *ncuts_out)
 	*cuts_out = cuts;
 	*ncuts_out = ncuts;
 	return true;
+}
+
+/* Byte range of segment k (segment 0 starts the document; segment k >= 1 starts at cut k - 1). */
+static inline int
+snip_seg_start(const int *cuts, int k)
+{
+	return k == 0 ? 0 : cuts[k - 1];
+}
+
+/* End (exclusive) of segment k. */
+static inline int
+snip_seg_end(const int *cuts, int ncuts, int doclen, int k)
+{
+	return k == ncuts ? doclen : cuts[k];
+}
+
+/*
+ * Whether the default parser surely splits bytes from..to into ASCII words
+ * (runs of letters) and blanks (runs of anything else) only: nothing but
+ * ASCII letters, white space, and punctuation that no parser state treats
+ * specially ('.' only when white space or the end follows and no '.'
+ * precedes, ':' only because no '/' can follow in such a segment).  Digits,
+ * '-', '+', '&', '/', '~', '_', '@', '<' and non-ASCII bytes all need the
+ * real parser.
+ */
+static bool
+snip_segment_plain(const char *doc, int from, int to, int doclen)
+{
+	int			i;
+
+	for (i = from; i < to; i++)
+	{
+		unsigned char c = (unsigned char) doc[i];
+
+		if (ASCII_LETTER(c) || ASCII_SPACE(c))
+			continue;
+		if (c == '.')
+		{
+			if (i + 1 < doclen && !ASCII_SPACE((unsigned char) doc[i + 1]))
+				return false;
+			if (i > 0 && doc[i - 1] == '.')
+				return false;
+			continue;
+		}
+		if (c != '\0' && strchr(",;!?\"'()[]{}*=#%^|`$\\>:", c) != NULL)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* Tokenize a plain segment (see snip_segment_plain) without the parser. */
+static void
+snip_tokenize_plain(SnipState *st, int from, int to)
+{
+	char	   *doc = st->doc;
+	int			i = from;
+
+	while (i < to)
+	{
+		int			j = i;
+		int			type;
+
+		if (ASCII_LETTER((unsigned char) doc[i]))
+		{
+			while (j < to && ASCII_LETTER((unsigned char) doc[j]))
+				j++;
+			type = 1;			/* asciiword */
+		}
+		else
+		{
+			while (j < to && !ASCII_LETTER((unsigned char) doc[j]))
+				j++;
+			type = TT_SPACE;
+		}
+		snip_add_token(st, doc + i, j - i, type);
+		i = j;
+	}
+}
+
+/* Tokenize segments segfrom..segto: plain ones by hand, runs of others with the parser. */
+static void
+snip_parse_segments(SnipState *st, TSParserCacheEntry *prs, const int *cuts, int ncuts,
+					int doclen, int segfrom, int segto)
+{
+	int			k = segfrom;
+
+	while (k <= segto)
+	{
+		int			j = k;
+
+		while (j <= segto &&
+			   !snip_segment_plain(st->doc, snip_seg_start(cuts, j),
+								   snip_seg_end(cuts, ncuts, doclen, j), doclen))
+			j++;
+		if (j > k)
+			snip_parse(st, prs, snip_seg_start(cuts, k), snip_seg_end(cuts, ncuts, doclen, j - 1));
+		if (j <= segto)
+			snip_tokenize_plain(st, snip_seg_start(cuts, j), snip_seg_end(cuts, ncuts, doclen, j));
+		k = j + 1;
+	}
 }
 
 /* Whether a normalized token carries any query item. */
@@ -1353,7 +1463,8 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
 		first = k;
 		while (k < nseg && want[k])
 			k++;
-		snip_parse(st, prs, SEG_START(first), SEG_END(k - 1), vidx, first > 0);
+		snip_parse_segments(st, prs, cuts, ncuts, doclen, first, k - 1);
+		snip_set_vidx(st, before, vidx, first > 0);
 		if (st->nwords > before)
 			vidx = st->words[st->nwords - 1].vidx + 1 + (int32) max_cover;
 	}
@@ -1544,30 +1655,37 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			   *cuts = NULL;
 	bool		parsed = false;
 
-	st->lexsize = 1024;
+	/* sized for the document: a short one should not pay for a long one's tables */
+	st->lexsize = 64;
+	while (st->lexsize < 1 << 16 && st->lexsize * 16 < doclen)
+		st->lexsize *= 2;
 	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
-	st->maxlexemes = 256;
+	st->maxlexemes = 64;
 	st->lexemes = palloc(st->maxlexemes * sizeof(SnipLexeme));
-	st->maxitems = 64;
+	st->maxitems = 16;
 	st->items = palloc(st->maxitems * sizeof(int32));
 	st->maxwords = Max(64, Min(doclen / 4, 1 << 20));
 	st->words = palloc(st->maxwords * sizeof(SnipWord));
 
-	if (windowable && snip_query_windowable(st->query) &&
-		snip_find_cuts(st->doc, doclen, &cuts, &ncuts))
+	if (snip_find_cuts(st->doc, doclen, &cuts, &ncuts))
 	{
 		/* no token can draw a NOTICE, so reading the options first changes nothing */
 		snip_parse_options(opt, &o);
-		if (!(o.highlightall && o.max_fragments == 0) &&
+		if (windowable && doclen >= 8192 && snip_query_windowable(st->query) &&
+			!(o.highlightall && o.max_fragments == 0) &&
 			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
 			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000)
 			parsed = snip_parse_windows(st, prs, doclen, &o, cuts, ncuts);
 		if (!parsed)
-			snip_parse(st, prs, 0, doclen, 0, false);
+		{
+			snip_parse_segments(st, prs, cuts, ncuts, doclen, 0, ncuts);
+			snip_set_vidx(st, 0, 0, false);
+		}
 	}
 	else
 	{
-		snip_parse(st, prs, 0, doclen, 0, false);
+		snip_parse(st, prs, 0, doclen);
+		snip_set_vidx(st, 0, 0, false);
 		snip_parse_options(opt, &o);
 	}
 
