@@ -7,7 +7,8 @@ OBJS = \
 	src/journaling.o \
 	src/identity.o \
 	src/entry_vector.o \
-	src/snippet.o
+	src/snippet.o \
+	src/snippet_select.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
