@@ -15,7 +15,8 @@ SELECT row_number() OVER () AS i, w FROM unnest(ARRAY[
   'co-op','2024','3.14','-7','v1.2.3','1e10','http://example.com/a/b','mail@example.org',
   '<b>','</p>','&amp;','<br/>','!!','...',',','.','?','(see)','"quoted"','it''s','don''t',
   'I','me','we','long','longer','longest','run','running','ran','e-mail','ok','no','yes','on',
-  'foo.bar.com','/usr/local/bin','O''Neil','tag-a-long','über','ÉCOLE'
+  'foo.bar.com','/usr/local/bin','O''Neil','tag-a-long','über','ÉCOLE',
+  'İzmir', U&'\212Aelvin', U&'don\2019t', U&'wa\0301lk', U&'\00A0', '🧗', 'Walkİng', U&'caf\200Be'
 ]) AS w;
 
 CREATE TEMP TABLE qwords AS
@@ -23,7 +24,7 @@ SELECT row_number() OVER () AS i, w FROM unnest(ARRAY[
   'walk','rain','lisbon','coffee','friend','dream','quiet','calm','anxious','happy','work',
   'sleep','morning','night','journal','write','music','sea','river','café','naïve','zürich',
   'self-care','well-being','run','long','über','mañana','ελλάδα','the','absent','zebra','2024',
-  'co-op','e-mail','foo.bar.com','écol'
+  'co-op','e-mail','foo.bar.com','écol','izmir','kelvin','don','walking'
 ]) AS w;
 
 CREATE FUNCTION pg_temp.rword() RETURNS text LANGUAGE sql VOLATILE AS

@@ -39,9 +39,12 @@
  */
 #include "postgres.h"
 
+#include <wctype.h>
+
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "commands/defrem.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "tsearch/ts_cache.h"
 #include "tsearch/ts_public.h"
@@ -157,6 +160,7 @@ typedef struct SnipState
 	int			nitems,
 				maxitems;
 	int32		vectorpos;		/* tsvector position of the last word (hlparsetext's) */
+	bool		utf8;			/* database encoding is UTF-8 */
 	/* word list */
 	SnipWord   *words;
 	int			nwords,
@@ -373,6 +377,9 @@ snip_add_word(SnipState *st)
 	return &st->words[st->nwords++];
 }
 
+/* The normalization of every token of a type the configuration does not index. */
+static SnipLex snip_unindexed;
+
 /* Add one token to the word list, with its normalization (as hlparsetext does). */
 static void
 snip_add_token(SnipState *st, char *token, int len, int type)
@@ -385,7 +392,11 @@ snip_add_token(SnipState *st, char *token, int len, int type)
 	if ((st->nwords & 1023) == 0)
 		CHECK_FOR_INTERRUPTS();
 
-	e = snip_lookup(st, token, len, type);
+	/* token types the configuration does not index (blanks, mostly) need no lookup */
+	if (type < st->cfg->lenmap && st->cfg->map[type].len > 0)
+		e = snip_lookup(st, token, len, type);
+	else
+		e = &snip_unindexed;
 	if (e->recognized)
 		st->vectorpos++;
 	w = snip_add_word(st);
@@ -779,7 +790,15 @@ snip_run_may_match(SnipState *st, char *run, int len)
 	return result;
 }
 
-/* Whether a segment (bytes from..to) may contain a token carrying a query item. */
+/*
+ * Whether a segment (bytes from..to) may contain a token carrying a query
+ * item.  Operands are plain ASCII; a token holding a non-ASCII character keeps
+ * one in its lexeme (lower-casing keeps it non-ASCII, stemming only touches
+ * ASCII suffixes), so it can only match an operand as a prefix, and that
+ * prefix lies in the token's leading ASCII run, which we check like any run.
+ * The exceptions are characters that lower-case to ASCII (U+0130 and the
+ * Kelvin sign, or whatever towlower() says): a segment with one is parsed.
+ */
 static bool
 snip_segment_may_match(SnipState *st, int from, int to)
 {
@@ -791,15 +810,23 @@ snip_segment_may_match(SnipState *st, int from, int to)
 		unsigned char c = (unsigned char) doc[i];
 
 		if (c >= 0x80)
-			return true;		/* non-ASCII: no cheap reasoning, parse it */
-		if (ASCII_LETTER(c) || ASCII_DIGIT(c))
+		{
+			int			l = pg_utf_mblen((const unsigned char *) doc + i);
+			pg_wchar	cp;
+
+			if (!st->utf8 || i + l > to)
+				return true;
+			cp = utf8_to_unicode((const unsigned char *) doc + i);
+			if (cp == 0x130 || cp == 0x212A || (cp <= 0xFFFF && towlower((wint_t) cp) < 0x80))
+				return true;
+			i += l;
+		}
+		else if (ASCII_LETTER(c) || ASCII_DIGIT(c))
 		{
 			int			j = i;
 
 			while (j < to && (ASCII_LETTER((unsigned char) doc[j]) || ASCII_DIGIT((unsigned char) doc[j])))
 				j++;
-			if (j < to && (unsigned char) doc[j] >= 0x80)
-				return true;
 			if (snip_run_may_match(st, doc + i, j - i))
 				return true;
 			i = j;
@@ -1211,6 +1238,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->query = query;
 	st->doc = VARDATA_ANY(doc);
 	st->cfg = cfg;
+	st->utf8 = (GetDatabaseEncoding() == PG_UTF8);
 	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);

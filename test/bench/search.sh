@@ -236,7 +236,7 @@ BEGIN
 END $$;
 SQL
 common=$(q -c "SELECT word FROM ts_stat('SELECT search_vector FROM journaling.journal_entries TABLESAMPLE SYSTEM (2)') WHERE length(word) > 3 ORDER BY ndoc DESC, word LIMIT 1")
-rare=$(q -c "SELECT word FROM ts_stat('SELECT search_vector FROM journaling.journal_entries TABLESAMPLE SYSTEM (2)') WHERE length(word) > 3 AND ndoc = 2 ORDER BY word LIMIT 1")
+rare=$(q -c "SELECT word FROM ts_stat('SELECT search_vector FROM journaling.journal_entries TABLESAMPLE SYSTEM (2)') WHERE length(word) > 3 AND word ~ '^[a-z]+\$' ORDER BY ndoc, word LIMIT 1")
 echo "### global top 20 over all users (median of 5 runs; figures only — RUM's <=> ranks by its own measure, not ts_rank_cd)"
 echo
 echo "| term | matching rows | search() ms | GIN + ts_rank_cd ms | RUM <=> ms |"
