@@ -213,21 +213,120 @@ snip_hash(const char *s, int len, int type)
 	return h;
 }
 
-/* Normalize a token with the configuration's dictionaries (as LexizeExec does) into the cache. */
-static void
-snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
-{
-	TSDictionaryCacheEntry **d;
+/*
+ * Backend-wide cache of dictionary results: (token type, token text) ->
+ * lexemes, for one configuration at a time.  Dictionaries of the simple and
+ * snowball templates return the same lexemes for the same word every time,
+ * so once a word has been normalized, no later call -- for this or any other
+ * document, this or any other query -- runs the dictionaries on it again.
+ * It is emptied when the configuration or any of its dictionaries is
+ * rebuilt (new dictData) and when it grows past SNIP_GLOBAL_MAX words.
+ */
+#define SNIP_GLOBAL_MAX		(1 << 17)
 
-	e->recognized = false;
-	e->nlexemes = 0;
-	e->first = st->nlexemes;
+typedef struct SnipGlobalLexeme
+{
+	char	   *lexeme;			/* NUL-terminated */
+	int			len;
+	bool		addpos;
+} SnipGlobalLexeme;
+
+typedef struct SnipGlobalEntry
+{
+	uint32		hash;
+	bool		used;
+	bool		recognized;
+	uint8		type;
+	uint16		len;
+	char	   *token;
+	int			nlexemes;
+	SnipGlobalLexeme *lexemes;
+} SnipGlobalEntry;
+
+static struct
+{
+	MemoryContext cxt;
+	Oid			cfgId;
+	ListDictionary *map;
+	int			ndicts;
+	void	  **dictdata;		/* dictData of every dictionary the map names */
+	SnipGlobalEntry *tab;
+	int			size;			/* power of two */
+	int			n;
+} snip_global;
+
+/* Empty the backend-wide cache and key it to a configuration. */
+static void
+snip_global_reset(TSConfigCacheEntry *cfg, int ndicts, void **dictdata)
+{
+	if (snip_global.cxt == NULL)
+		snip_global.cxt = AllocSetContextCreate(TopMemoryContext, "journaling snippet dictionary cache",
+												ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(snip_global.cxt);
+	snip_global.cfgId = cfg->cfgId;
+	snip_global.map = cfg->map;
+	snip_global.ndicts = ndicts;
+	snip_global.dictdata = MemoryContextAlloc(snip_global.cxt, Max(ndicts, 1) * sizeof(void *));
+	memcpy(snip_global.dictdata, dictdata, ndicts * sizeof(void *));
+	snip_global.size = 4096;
+	snip_global.n = 0;
+	snip_global.tab = MemoryContextAllocZero(snip_global.cxt, snip_global.size * sizeof(SnipGlobalEntry));
+}
+
+/* Make sure the backend-wide cache belongs to this configuration as it is now. */
+static void
+snip_global_check(TSConfigCacheEntry *cfg)
+{
+	int			ndicts = 0,
+				t,
+				i,
+				k = 0;
+	void	  **dictdata;
+	bool		same;
+
+	for (t = 0; t < cfg->lenmap; t++)
+		ndicts += cfg->map[t].len;
+	dictdata = palloc(Max(ndicts, 1) * sizeof(void *));
+	for (t = 0; t < cfg->lenmap; t++)
+		for (i = 0; i < cfg->map[t].len; i++)
+			dictdata[k++] = lookup_ts_dictionary_cache(cfg->map[t].dictIds[i])->dictData;
+
+	same = (snip_global.cxt != NULL && snip_global.cfgId == cfg->cfgId &&
+			snip_global.map == cfg->map && snip_global.ndicts == ndicts &&
+			memcmp(snip_global.dictdata, dictdata, ndicts * sizeof(void *)) == 0 &&
+			snip_global.n < SNIP_GLOBAL_MAX);
+	if (!same)
+		snip_global_reset(cfg, ndicts, dictdata);
+	pfree(dictdata);
+}
+
+/* Run the configuration's dictionaries on a token (what LexizeExec does for one word). */
+static SnipGlobalEntry *
+snip_global_lexize(SnipState *st, char *token, int len, int type, uint32 h)
+{
+	int			mask = snip_global.size - 1,
+				i;
+	SnipGlobalEntry *e;
+	TSDictionaryCacheEntry **d;
+	TSLexeme   *found = NULL;
+	int			nfound = 0;
+	bool		recognized = false;
+	MemoryContext old;
+
+	for (i = h & mask;; i = (i + 1) & mask)
+	{
+		e = &snip_global.tab[i];
+		if (!e->used)
+			break;
+		if (e->hash == h && e->type == type && e->len == len && memcmp(e->token, token, len) == 0)
+			return e;
+	}
 
 	for (d = snip_dicts(st, type); *d != NULL; d++)
 	{
 		DictSubState dstate;
-		TSLexeme   *res,
-				   *ptr;
+		TSLexeme   *res;
 
 		dstate.isend = dstate.getnext = false;
 		dstate.private_state = NULL;
@@ -242,44 +341,101 @@ snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
 			continue;
 		if (res->flags & TSL_FILTER)
 			elog(ERROR, "dictionary of a non-filtering template filtered a word");
+		recognized = true;
+		found = res;
+		while (res[nfound].lexeme)
+			nfound++;
+		break;
+	}
 
-		e->recognized = true;
-		for (ptr = res; ptr->lexeme; ptr++)
+	/* store it (only now: an error above leaves the table untouched) */
+	if (snip_global.n * 2 >= snip_global.size)
+	{
+		SnipGlobalEntry *oldtab = snip_global.tab;
+		int			oldsize = snip_global.size;
+
+		snip_global.size *= 2;
+		snip_global.tab = MemoryContextAllocZero(snip_global.cxt, snip_global.size * sizeof(SnipGlobalEntry));
+		mask = snip_global.size - 1;
+		for (i = 0; i < oldsize; i++)
 		{
-			SnipLexeme *lx;
-			int			llen = strlen(ptr->lexeme);
-			QueryItem  *qi = GETQUERY(st->query);
-			int			i;
+			int			j;
 
-			if (st->nlexemes >= st->maxlexemes)
-			{
-				st->maxlexemes *= 2;
-				st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
-			}
-			lx = &st->lexemes[st->nlexemes++];
-			lx->addpos = (ptr->flags & TSL_ADDPOS) != 0;
-			lx->nitems = 0;
-			lx->firstitem = st->nitems;
-			for (i = 0; i < st->query->size; i++)
-			{
-				if (qi[i].type == QI_VAL &&
-					tsCompareString(GETOPERAND(st->query) + qi[i].qoperand.distance,
-									qi[i].qoperand.length,
-									ptr->lexeme, llen,
-									qi[i].qoperand.prefix) == 0)
-				{
-					if (st->nitems >= st->maxitems)
-					{
-						st->maxitems *= 2;
-						st->items = repalloc(st->items, st->maxitems * sizeof(int32));
-					}
-					st->items[st->nitems++] = i;
-					lx->nitems++;
-				}
-			}
-			e->nlexemes++;
+			if (!oldtab[i].used)
+				continue;
+			for (j = oldtab[i].hash & mask; snip_global.tab[j].used; j = (j + 1) & mask)
+				;
+			snip_global.tab[j] = oldtab[i];
 		}
-		return;
+		pfree(oldtab);
+		for (i = h & mask; snip_global.tab[i].used; i = (i + 1) & mask)
+			;
+		e = &snip_global.tab[i];
+	}
+	old = MemoryContextSwitchTo(snip_global.cxt);
+	e->token = palloc(Max(len, 1));
+	memcpy(e->token, token, len);
+	e->lexemes = palloc(Max(nfound, 1) * sizeof(SnipGlobalLexeme));
+	for (i = 0; i < nfound; i++)
+	{
+		e->lexemes[i].lexeme = pstrdup(found[i].lexeme);
+		e->lexemes[i].len = strlen(found[i].lexeme);
+		e->lexemes[i].addpos = (found[i].flags & TSL_ADDPOS) != 0;
+	}
+	MemoryContextSwitchTo(old);
+	e->nlexemes = nfound;
+	e->recognized = recognized;
+	e->hash = h;
+	e->type = (uint8) type;
+	e->len = (uint16) len;
+	e->used = true;
+	snip_global.n++;
+	return e;
+}
+
+/* Normalize a token (backend-wide cache, else the dictionaries) and match its lexemes to the query. */
+static void
+snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
+{
+	SnipGlobalEntry *g = snip_global_lexize(st, token, len, type, e->hash);
+	QueryItem  *qi = GETQUERY(st->query);
+	int			k;
+
+	e->recognized = g->recognized;
+	e->nlexemes = 0;
+	e->first = st->nlexemes;
+	for (k = 0; k < g->nlexemes; k++)
+	{
+		SnipLexeme *lx;
+		int			i;
+
+		if (st->nlexemes >= st->maxlexemes)
+		{
+			st->maxlexemes *= 2;
+			st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
+		}
+		lx = &st->lexemes[st->nlexemes++];
+		lx->addpos = g->lexemes[k].addpos;
+		lx->nitems = 0;
+		lx->firstitem = st->nitems;
+		for (i = 0; i < st->query->size; i++)
+		{
+			if (qi[i].type == QI_VAL &&
+				tsCompareString(GETOPERAND(st->query) + qi[i].qoperand.distance,
+								qi[i].qoperand.length,
+								g->lexemes[k].lexeme, g->lexemes[k].len,
+								qi[i].qoperand.prefix) == 0)
+			{
+				if (st->nitems >= st->maxitems)
+				{
+					st->maxitems *= 2;
+					st->items = repalloc(st->items, st->maxitems * sizeof(int32));
+				}
+				st->items[st->nitems++] = i;
+				lx->nitems++;
+			}
+		}
+		e->nlexemes++;
 	}
 }
 
@@ -1234,6 +1390,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	work = AllocSetContextCreate(CurrentMemoryContext, "journaling snippet",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
+	snip_global_check(cfg);
 	st = palloc0(sizeof(SnipState));
 	st->query = query;
 	st->doc = VARDATA_ANY(doc);
