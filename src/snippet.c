@@ -752,6 +752,9 @@ snip_find_cuts(const char *doc, int len, int **cuts_out, int *ncuts_out)
 	{
 		unsigned char c = (unsigned char) doc[i];
 
+		if ((i & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		if (ASCII_LETTER(c) && ASCII_SPACE((unsigned char) doc[i - 1]))
 		{
 			if (i - last >= MAXSTRLEN)
