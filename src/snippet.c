@@ -1304,7 +1304,8 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 	{
 		/* no token can draw a NOTICE, so reading the options first changes nothing */
 		snip_parse_options(opt, &o);
-		if (windowable && doclen >= 8192 && snip_query_windowable(st->query) &&
+		/* (below 256 MB, virtual indexes stay far from overflowing) */
+		if (windowable && doclen >= 8192 && doclen < (1 << 28) && snip_query_windowable(st->query) &&
 			!(o.highlightall && o.max_fragments == 0) &&
 			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
 			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000)
