@@ -15,7 +15,9 @@ OBJS = \
 	src/import.o \
 	src/import_targets.o \
 	src/import_map.o \
-	src/import_formats.o
+	src/import_formats.o \
+	src/snippet.o \
+	src/snippet_select.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

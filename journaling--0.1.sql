@@ -1250,6 +1250,239 @@ COMMENT ON FUNCTION journaling.import_report(pg_catalog.int8) IS
 'Verification summary of an import run (default: the caller''s last): counts per target table and in total, whether they add up, and every rejected record';
 
 --------------------------------------------------------------------------------
+-- Full-text search (src/snippet.c, src/snippet_select.c)
+--------------------------------------------------------------------------------
+
+-- IMMUTABLE STRICT PARALLEL SAFE, like ts_headline(regconfig, text, tsquery, text).
+CREATE FUNCTION journaling.snippet(config pg_catalog.regconfig, document pg_catalog.text,
+                                   query pg_catalog.tsquery,
+                                   options pg_catalog.text DEFAULT 'MaxWords=35, MinWords=15, MaxFragments=3')
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'journaling_snippet'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journaling.snippet(pg_catalog.regconfig, pg_catalog.text, pg_catalog.tsquery, pg_catalog.text) IS
+'Highlighted excerpt of a document for a query: the same text as ts_headline(config, document, query, options), computed with less work on long documents';
+
+-- The search functions call pg_trgm, which lives in whichever schema it was
+-- installed into: the functions are created here with that schema named
+-- explicitly (resolved once, from the catalog), never found through a path.
+DO $search$
+DECLARE
+    trgm pg_catalog.name;
+BEGIN
+    SELECT n.nspname INTO STRICT trgm
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+     WHERE e.extname OPERATOR(pg_catalog.=) 'pg_trgm';
+
+    -- STABLE: reads tables only.  Not STRICT: a NULL owner means "no typo correction".
+    EXECUTE pg_catalog.format($fmt$
+CREATE FUNCTION journaling.search_correct_query(tsq pg_catalog.tsquery, owner pg_catalog.uuid,
+                                                threshold pg_catalog.float4 DEFAULT 0.3)
+RETURNS pg_catalog.tsquery
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    quoted pg_catalog.text;
+    wanted pg_catalog.text;
+    best pg_catalog.text;
+    result pg_catalog.tsquery := tsq;
+BEGIN
+    IF tsq IS NULL OR owner IS NULL THEN
+        RETURN tsq;
+    END IF;
+    -- Every operand of the query ('...' with '' and \\ escaped, as tsqueryout writes it).
+    FOR quoted IN
+        SELECT DISTINCT m[1]
+          FROM pg_catalog.regexp_matches(tsq::pg_catalog.text, $re$('(?:[^'\\]|''|\\.)*')$re$, 'g') AS m
+    LOOP
+        -- Words the owner has written: nothing to correct.
+        PERFORM 1 FROM journaling.journal_entries e
+         WHERE e.user_id OPERATOR(pg_catalog.=) owner
+           AND e.search_vector OPERATOR(pg_catalog.@@) quoted::pg_catalog.tsquery
+         LIMIT 1;
+        CONTINUE WHEN FOUND;
+
+        wanted := pg_catalog.replace(pg_catalog.replace(
+                    pg_catalog.substr(quoted, 2, pg_catalog.length(quoted) OPERATOR(pg_catalog.-) 2),
+                    '''''', ''''), '\\', '\');
+        -- The closest lexeme among the owner's own entries (row-level security
+        -- applies to this query too, so a caller never sees words it could not SELECT).
+        SELECT s.word INTO best
+          FROM pg_catalog.ts_stat(pg_catalog.format(
+                 'SELECT search_vector FROM journaling.journal_entries WHERE user_id OPERATOR(pg_catalog.=) %%L',
+                 owner)) AS s
+         WHERE %1$I.similarity(s.word, wanted) OPERATOR(pg_catalog.>=) threshold
+         ORDER BY %1$I.similarity(s.word, wanted) DESC, s.ndoc DESC, s.word
+         LIMIT 1;
+        IF best IS NOT NULL THEN
+            result := pg_catalog.ts_rewrite(result, quoted::pg_catalog.tsquery,
+                        ('''' OPERATOR(pg_catalog.||)
+                         pg_catalog.replace(pg_catalog.replace(best, '\', '\\'), '''', '''''')
+                         OPERATOR(pg_catalog.||) '''')::pg_catalog.tsquery);
+        END IF;
+    END LOOP;
+    RETURN result;
+END
+$body$
+$fmt$, trgm);
+
+    -- STABLE: reads tables only.  Not STRICT: a NULL query or owner is handled here.
+    EXECUTE $fmt$
+CREATE FUNCTION journaling.search_prepare(query pg_catalog.text, owner pg_catalog.uuid,
+                                          options pg_catalog.jsonb,
+                                          OUT tsq pg_catalog.tsquery, OUT snippet_options pg_catalog.text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    fuzzy pg_catalog.bool := true;
+    threshold pg_catalog.float4 := 0.3;
+    key pg_catalog.text;
+BEGIN
+    snippet_options := 'MaxWords=35, MinWords=15, MaxFragments=3';
+    IF options IS NOT NULL THEN
+        IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' THEN
+            RAISE EXCEPTION 'search options must be a JSON object'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        FOR key IN SELECT k FROM pg_catalog.jsonb_object_keys(options) AS k LOOP
+            IF key OPERATOR(pg_catalog.=) 'fuzzy' THEN
+                fuzzy := (options OPERATOR(pg_catalog.->>) 'fuzzy')::pg_catalog.bool;
+            ELSIF key OPERATOR(pg_catalog.=) 'similarity' THEN
+                threshold := (options OPERATOR(pg_catalog.->>) 'similarity')::pg_catalog.float4;
+            ELSIF key OPERATOR(pg_catalog.=) 'snippet' THEN
+                snippet_options := options OPERATOR(pg_catalog.->>) 'snippet';
+            ELSE
+                RAISE EXCEPTION 'unrecognized search option "%"', key
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'Known options are fuzzy, similarity and snippet.';
+            END IF;
+        END LOOP;
+    END IF;
+    IF query IS NULL THEN
+        RETURN;
+    END IF;
+    tsq := pg_catalog.websearch_to_tsquery('english'::pg_catalog.regconfig, query);
+    IF fuzzy THEN
+        tsq := journaling.search_correct_query(tsq, owner, threshold);
+    END IF;
+END
+$body$
+$fmt$;
+
+    -- STABLE: reads tables only.  Not STRICT: user_id NULL means every visible row.
+    -- LANGUAGE sql: PL/pgSQL refuses an argument and a result column both named user_id.
+    EXECUTE $fmt$
+CREATE FUNCTION journaling.search(query pg_catalog.text, user_id pg_catalog.uuid DEFAULT NULL,
+                                  max_results pg_catalog.int4 DEFAULT 20,
+                                  options pg_catalog.jsonb DEFAULT '{}')
+RETURNS TABLE(entry_id pg_catalog.uuid, user_id pg_catalog.uuid, entry_date pg_catalog.date,
+              title pg_catalog.text, rank pg_catalog.float4, snippet pg_catalog.text,
+              matched_query pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    -- Rank and order every matching visible row, then make snippets for the
+    -- chosen few only.  One branch per case, so that the plan (made once,
+    -- for any argument values) can use the (user_id, ...) btree indexes for
+    -- one user -- which row-level security leaves usable, @@ not being
+    -- leakproof -- and the GIN index for everyone; the other branch is
+    -- skipped at run time.
+    SELECT r.id, r.user_id, r.entry_date, r.title, r.rank,
+           journaling.snippet('english'::pg_catalog.regconfig, r.content, p.tsq, p.snippet_options),
+           p.tsq::pg_catalog.text
+      FROM journaling.search_prepare($1, COALESCE($2, journaling.current_user_id()), $4) AS p,
+           LATERAL ((SELECT e.id, e.user_id, e.entry_date, e.title, e.content,
+                            pg_catalog.ts_rank_cd(e.search_vector, p.tsq) AS rank
+                       FROM journaling.journal_entries e
+                      WHERE $2 IS NOT NULL
+                        AND e.user_id OPERATOR(pg_catalog.=) $2
+                        AND e.search_vector OPERATOR(pg_catalog.@@) p.tsq
+                      ORDER BY rank DESC, e.entry_date DESC, e.id
+                      LIMIT $3)
+                    UNION ALL
+                    (SELECT e.id, e.user_id, e.entry_date, e.title, e.content,
+                            pg_catalog.ts_rank_cd(e.search_vector, p.tsq) AS rank
+                       FROM journaling.journal_entries e
+                      WHERE $2 IS NULL
+                        AND e.search_vector OPERATOR(pg_catalog.@@) p.tsq
+                      ORDER BY rank DESC, e.entry_date DESC, e.id
+                      LIMIT $3)) AS r
+     ORDER BY r.rank DESC, r.entry_date DESC, r.id
+$body$
+$fmt$;
+
+    -- STABLE: reads tables only.  Not STRICT: user_id NULL means every visible row.
+    EXECUTE $fmt$
+CREATE FUNCTION journaling.search_messages(query pg_catalog.text, user_id pg_catalog.uuid DEFAULT NULL,
+                                           max_results pg_catalog.int4 DEFAULT 20)
+RETURNS TABLE(session_id pg_catalog.uuid, seq pg_catalog.int4, role pg_catalog.text,
+              created_at pg_catalog.timestamptz, rank pg_catalog.float4, snippet pg_catalog.text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+#variable_conflict use_column
+DECLARE
+    q pg_catalog.tsquery;
+BEGIN
+    IF search_messages.query IS NULL THEN
+        RETURN;
+    END IF;
+    q := pg_catalog.websearch_to_tsquery('english'::pg_catalog.regconfig, search_messages.query);
+    -- Messages carry no stored vector: each visible message of the user is
+    -- vectorized from at most its first 256 kB (a tsvector is limited to 1 MB).
+    RETURN QUERY
+    SELECT r.session_id, r.seq, r.role, r.created_at, r.rank,
+           journaling.snippet('english'::pg_catalog.regconfig, r.content, q)
+      FROM (SELECT m.session_id, m.seq, m.role, m.created_at, m.content,
+                   pg_catalog.ts_rank_cd(v.v, q) AS rank
+              FROM journaling.messages m,
+                   LATERAL (SELECT pg_catalog.to_tsvector('english'::pg_catalog.regconfig,
+                                     pg_catalog.left(m.content, 262144)) AS v) v
+             WHERE (search_messages.user_id IS NULL OR m.user_id OPERATOR(pg_catalog.=) search_messages.user_id)
+               AND m.content IS NOT NULL
+               AND v.v OPERATOR(pg_catalog.@@) q
+             ORDER BY rank DESC, m.created_at DESC, m.session_id, m.seq
+             LIMIT search_messages.max_results) r
+     ORDER BY r.rank DESC, r.created_at DESC, r.session_id, r.seq;
+END
+$body$
+$fmt$;
+
+    -- STABLE: reads tables and the pg_trgm.similarity_threshold setting.
+    EXECUTE pg_catalog.format($fmt$
+CREATE FUNCTION journaling.similar_topics(name pg_catalog.text, user_id pg_catalog.uuid DEFAULT NULL,
+                                          max_results pg_catalog.int4 DEFAULT 10)
+RETURNS TABLE(topic_id pg_catalog.uuid, name pg_catalog.text, similarity pg_catalog.float4)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+    SELECT t.id, t.name, %1$I.similarity(t.name, $1)
+      FROM journaling.topics t
+     WHERE ($2 IS NULL OR t.user_id OPERATOR(pg_catalog.=) $2)
+       AND t.name OPERATOR(%1$I.%%) $1
+     ORDER BY 3 DESC, t.name, t.id
+     LIMIT $3
+$body$
+$fmt$, trgm);
+END
+$search$;
+
+COMMENT ON FUNCTION journaling.search_correct_query(pg_catalog.tsquery, pg_catalog.uuid, pg_catalog.float4) IS
+'Typo correction for search(): every operand that matches none of the owner''s entries is replaced by the most similar lexeme (pg_trgm similarity >= threshold) of that owner''s own entries';
+COMMENT ON FUNCTION journaling.search_prepare(pg_catalog.text, pg_catalog.uuid, pg_catalog.jsonb) IS
+'Query preparation for search(): validates the options and builds the tsquery (websearch syntax, english), typo-corrected for the owner unless fuzzy is false';
+COMMENT ON FUNCTION journaling.search(pg_catalog.text, pg_catalog.uuid, pg_catalog.int4, pg_catalog.jsonb) IS
+'Full-text search of journal entries (websearch syntax, english), ranked by ts_rank_cd, with snippets and typo correction; user_id NULL searches every row the caller may see';
+COMMENT ON FUNCTION journaling.search_messages(pg_catalog.text, pg_catalog.uuid, pg_catalog.int4) IS
+'Full-text search of chat messages (websearch syntax, english), ranked by ts_rank_cd, with snippets; user_id NULL searches every message the caller may see';
+COMMENT ON FUNCTION journaling.similar_topics(pg_catalog.text, pg_catalog.uuid, pg_catalog.int4) IS
+'Topics whose names are similar to a name (pg_trgm similarity above pg_trgm.similarity_threshold), most similar first';
+
+--------------------------------------------------------------------------------
 -- Row-level security: enabled and forced on every per-user table, one policy
 -- per command, all keyed on journaling.current_user_id(), WITH CHECK on writes
 -- so a row can neither be written for nor handed to another user.

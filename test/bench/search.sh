@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# test/bench/search.sh — full-text search benchmark.
+#
+# On its own throwaway cluster (stopped on exit), with generated journal data:
+#   1. journaling.snippet() vs ts_headline() on 1.5 kB, 25 kB and 200 kB
+#      documents (made of generated entries), for a frequent term, a rare
+#      term and a phrase, with the same options; outputs must be identical.
+#   2. journaling.search() for one user (top 20 with snippets) vs the seed SQL
+#      (to_tsvector of the content on every row, no stored vector,
+#      ts_headline) and the best hand-tuned SQL (stored vector, the user's
+#      btree or the GIN index as the planner picks, ts_rank_cd, ts_headline on
+#      the 20 rows kept): p50 / p95 over many (user, query) pairs.
+#   3. Global top 20 (all users): search() vs GIN + ts_rank_cd vs a RUM index
+#      ordered by <=> (RUM ranks differently: figures only).
+# Tables go to standard output (Markdown), progress to standard error.
+#
+# Environment: ENTRIES (200000), USERS (200), SAMPLES (200 searches per
+# method), REPEAT (15 snippet calls per measurement), SEED (42), GEN (the
+# data generator; default test/bench/gen.py, else data is made in SQL).
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+cd "$REPO_ROOT"
+
+ENTRIES=${ENTRIES:-200000}
+USERS=${USERS:-200}
+SAMPLES=${SAMPLES:-200}
+REPEAT=${REPEAT:-15}
+SEED=${SEED:-42}
+GEN=${GEN:-$REPO_ROOT/test/bench/gen.py}
+OPTS='MaxWords=35, MinWords=15, MaxFragments=3'
+
+q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+build_and_install
+cluster_start
+trap cluster_stop EXIT
+DATA=$CLUSTER_DIR/data-files
+mkdir -p "$DATA" && chown postgres: "$DATA"
+
+q -c "CREATE EXTENSION journaling CASCADE" -c "CREATE EXTENSION rum" >/dev/null
+
+log "loading $ENTRIES entries of $USERS users"
+t0=$(date +%s)
+if [ -f "$GEN" ]; then
+  python3 "$GEN" --format users-copy --users "$USERS" --seed "$SEED" --out "$DATA/users.copy"
+  python3 "$GEN" --format copy --entries "$ENTRIES" --users "$USERS" --seed "$SEED" --out "$DATA/entries.copy"
+  chown postgres: "$DATA"/*.copy
+  q -c "COPY journaling.users (id, username) FROM '$DATA/users.copy'" \
+    -c "COPY journaling.journal_entries (user_id, id, title, content, entry_date, mood_score, tags, created_at) FROM '$DATA/entries.copy'"
+  datasource="test/bench/gen.py seed $SEED"
+else
+  q <<SQL
+SELECT setseed(0.$SEED);
+INSERT INTO journaling.users (id, username)
+SELECT md5('user' || u)::uuid, 'user' || u FROM generate_series(1, $USERS) u;
+CREATE TEMP TABLE w AS SELECT row_number() OVER () AS i, w FROM regexp_split_to_table(
+  'today i felt calm after a long walk with friends work was stressful but dinner helped slept badly again '
+  'coffee in the morning therapy session went well grateful for family weekend yoga quiet evening reading '
+  'anxious about the meeting tomorrow happy sunny lisbon trip planning music helped me relax tired', ' ') w;
+INSERT INTO journaling.journal_entries (user_id, title, content, entry_date)
+SELECT md5('user' || (1 + n % $USERS))::uuid, 'Entry ' || n,
+       (SELECT string_agg(w, ' ') FROM w, generate_series(1, 3) r
+         WHERE random() < 0.3 + 0 * n), DATE '2022-01-01' + n % 1000
+  FROM generate_series(1, $ENTRIES) n;
+SQL
+  datasource="SQL generator"
+fi
+q -c "VACUUM ANALYZE journaling.journal_entries" -c "VACUUM ANALYZE journaling.users"
+load_s=$(( $(date +%s) - t0 ))
+log "loaded in ${load_s}s; building the RUM index"
+t0=$(date +%s)
+q -c "CREATE INDEX bench_rum ON journaling.journal_entries USING rum (search_vector rum_tsvector_ops)"
+rum_s=$(( $(date +%s) - t0 ))
+
+mb=$(q -c "SELECT round(sum(octet_length(content)) / 1048576.0, 1) FROM journaling.journal_entries")
+per_user=$(q -c "SELECT round(avg(c)) || ' (max ' || max(c) || ')' FROM (SELECT count(*) c FROM journaling.journal_entries GROUP BY user_id) s")
+
+cat <<MD
+## search benchmark
+
+- machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (shared with other jobs)
+- server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off
+- data: $ENTRIES entries ($mb MB of content) of $USERS users, $per_user entries per user; $datasource;
+  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, RUM index built in ${rum_s} s
+- queries run as superuser (no row-level security) so all methods see the same rows; times are
+  measured inside the server with clock_timestamp() around each statement, which reads every
+  returned snippet (so no method can skip computing them)
+
+MD
+
+# 1. snippet() vs ts_headline()
+log "snippet vs ts_headline"
+q <<'SQL'
+CREATE TABLE bench_docs AS
+WITH c AS (SELECT string_agg(content, E'\n\n' ORDER BY id) AS t
+             FROM (SELECT id, content FROM journaling.journal_entries ORDER BY id LIMIT 3000) s)
+SELECT size, left(t, size) AS doc FROM c, unnest(ARRAY[1500, 25000, 200000]) size;
+
+-- A frequent and a rare lexeme of the 200 kB document, and a phrase.
+CREATE TABLE bench_q AS
+WITH st AS (SELECT * FROM ts_stat($$SELECT to_tsvector('english', doc) FROM bench_docs WHERE size = 200000$$)
+             WHERE length(word) > 3)
+SELECT 'frequent: ' || w AS label, to_tsquery('english', w) AS q
+  FROM (SELECT word AS w FROM st ORDER BY nentry DESC, word LIMIT 1) f
+UNION ALL
+SELECT 'rare: ' || w, to_tsquery('english', w)
+  FROM (SELECT word AS w FROM st WHERE nentry = 3 ORDER BY word LIMIT 1) r
+UNION ALL
+SELECT 'phrase: ' || p, phraseto_tsquery('english', p)
+  FROM (SELECT 'felt calm' AS p) x;
+
+CREATE FUNCTION bench_snippet(f text, d text, q tsquery, reps int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t timestamptz; times float8[] := '{}'; x text;
+BEGIN
+  FOR i IN 1..reps LOOP
+    IF f = 'cold' THEN
+      -- another configuration empties snippet()'s backend-wide dictionary cache
+      x := journaling.snippet('simple', 'x', 'x'::tsquery, '');
+    END IF;
+    t := clock_timestamp();
+    IF f IN ('snippet', 'cold') THEN
+      x := journaling.snippet('english', d, q, 'MaxWords=35, MinWords=15, MaxFragments=3');
+    ELSE
+      x := ts_headline('english', d, q, 'MaxWords=35, MinWords=15, MaxFragments=3');
+    END IF;
+    times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
+  END LOOP;
+  RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(times) v);
+END $$;
+SQL
+echo "### snippet() vs ts_headline() (options '$OPTS'; median of $REPEAT calls)"
+echo
+echo "snippet() keeps the dictionaries' answers in a backend-wide cache: 'warm' is a call after the"
+echo "same text was seen (every call but the first here), 'cold' a call right after the cache was emptied."
+echo
+echo "| document | query | snippet warm ms | snippet cold ms | ts_headline ms | speed-up warm | speed-up cold | identical |"
+echo "|---|---|---:|---:|---:|---:|---:|---|"
+q -F '|' -c "
+SELECT '', pg_size_pretty(octet_length(d.doc)::bigint), label,
+       round(s::numeric, 3), round(c::numeric, 3), round(h::numeric, 3),
+       round((h / greatest(s, 0.001))::numeric, 1) || '×', round((h / greatest(c, 0.001))::numeric, 1) || '×',
+       CASE WHEN journaling.snippet('english', d.doc, b.q, '$OPTS') = ts_headline('english', d.doc, b.q, '$OPTS')
+            THEN 'yes' ELSE 'NO' END, ''
+  FROM bench_docs d, bench_q b,
+       LATERAL (SELECT bench_snippet('snippet', d.doc, b.q, $REPEAT) AS s,
+                       bench_snippet('cold', d.doc, b.q, $REPEAT) AS c,
+                       bench_snippet('ts_headline', d.doc, b.q, CASE WHEN d.size = 200000 THEN greatest($REPEAT / 3, 3) ELSE $REPEAT END) AS h) t
+ ORDER BY d.size, label"
+echo
+
+# 2. one user's top 20
+log "per-user search"
+q <<SQL
+CREATE TABLE bench_words (w text);
+INSERT INTO bench_words VALUES ('felt'), ('walk'), ('sleep'), ('anxious'), ('therapy'), ('grateful friends'),
+  ('work meeting'), ('dinner'), ('weekend yoga'), ('coffee'), ('"quiet weekend"'), ('tired -work'), ('family OR friends');
+SELECT setseed(0.5);
+CREATE TABLE bench_pairs AS
+SELECT i, (SELECT id FROM journaling.users ORDER BY random() + 0 * i LIMIT 1) AS uid,
+       (SELECT w FROM bench_words ORDER BY random() + 0 * i LIMIT 1) AS query
+  FROM generate_series(1, $SAMPLES) i;
+
+CREATE FUNCTION bench_search(method text) RETURNS TABLE(p50 float8, p95 float8, rows_total bigint) LANGUAGE plpgsql AS \$\$
+DECLARE r record; t timestamptz; times float8[] := '{}'; n bigint; total bigint := 0;
+BEGIN
+  FOR r IN SELECT * FROM bench_pairs ORDER BY i LOOP
+    t := clock_timestamp();
+    IF method = 'search' THEN
+      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM journaling.search(r.query, r.uid, 20) s;
+    ELSIF method = 'seed' THEN
+      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
+        SELECT e.id, e.entry_date, e.title, ts_rank_cd(to_tsvector('english', e.content), q) AS rank,
+               ts_headline('english', e.content, q, '$OPTS') AS snippet
+          FROM journaling.journal_entries e, websearch_to_tsquery('english', r.query) q
+         WHERE e.user_id = r.uid AND to_tsvector('english', e.content) @@ q
+         ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) s;
+    ELSE
+      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
+        SELECT x.*, ts_headline('english', x.content, x.q, '$OPTS') AS snippet
+          FROM (SELECT e.id, e.entry_date, e.title, e.content, q, ts_rank_cd(e.search_vector, q) AS rank
+                  FROM journaling.journal_entries e, websearch_to_tsquery('english', r.query) q
+                 WHERE e.user_id = r.uid AND e.search_vector @@ q
+                 ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) x) s;
+    END IF;
+    times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
+    total := total + n;
+  END LOOP;
+  RETURN QUERY SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.95) WITHIN GROUP (ORDER BY v), total
+                 FROM unnest(times) v;
+END \$\$;
+SQL
+# warm the caches once, then measure
+q -c "SELECT bench_search('tuned'), bench_search('search')" >/dev/null
+declare -A P50 P95 ROWS
+for m in search tuned seed; do
+  IFS='|' read -r P50[$m] P95[$m] ROWS[$m] < <(q -F '|' -c "SELECT round(p50::numeric, 3), round(p95::numeric, 3), rows_total FROM bench_search('$m')")
+done
+same=$(q -c "SELECT count(*) FILTER (WHERE a IS DISTINCT FROM b) FROM (
+  SELECT (SELECT array_agg(s.entry_id ORDER BY o) FROM journaling.search(query, uid, 20, '{\"fuzzy\": false}') WITH ORDINALITY s(entry_id, u, d, t, r, sn, m, o)) a,
+         (SELECT array_agg(x.id ORDER BY x.rank DESC, x.entry_date DESC, x.id)
+            FROM (SELECT e.id, e.entry_date, ts_rank_cd(e.search_vector, q) AS rank
+                    FROM journaling.journal_entries e, websearch_to_tsquery('english', query) q
+                   WHERE e.user_id = uid AND e.search_vector @@ q ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) x) b
+    FROM bench_pairs) s")
+echo "### one user's top 20 with snippets ($SAMPLES (user, query) pairs, queries like 'felt', 'grateful friends', '\"quiet weekend\"', 'tired -work')"
+echo
+echo "| method | p50 ms | p95 ms | rows returned | p95 vs search() |"
+echo "|---|---:|---:|---:|---:|"
+for m in search tuned seed; do
+  case $m in
+    search) label="journaling.search(query, user_id, 20)" ;;
+    tuned) label="tuned SQL: stored vector + ts_rank_cd + ts_headline after LIMIT" ;;
+    seed) label="seed SQL: to_tsvector(content) per row + ts_headline" ;;
+  esac
+  ratio=$(awk -v a="${P95[$m]}" -v b="${P95[search]}" 'BEGIN { printf "%.1f×", a / b }')
+  echo "| $label | ${P50[$m]} | ${P95[$m]} | ${ROWS[$m]} | $ratio |"
+done
+echo
+echo "search() row lists that differ from the stored-vector SQL reference: $same of $SAMPLES"
+echo
+
+# 3. global top 20
+log "global top 20"
+q <<'SQL'
+CREATE FUNCTION bench_global(method text, query text, reps int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t timestamptz; times float8[] := '{}'; n bigint;
+BEGIN
+  FOR i IN 1..reps LOOP
+    t := clock_timestamp();
+    IF method = 'search' THEN
+      SELECT count(*) INTO n FROM journaling.search(query, NULL, 20);
+    ELSIF method = 'gin' THEN
+      SELECT count(*) INTO n FROM (
+        SELECT e.id FROM journaling.journal_entries e, websearch_to_tsquery('english', query) q
+         WHERE e.search_vector @@ q ORDER BY ts_rank_cd(e.search_vector, q) DESC, e.entry_date DESC, e.id LIMIT 20) s;
+    ELSE
+      SELECT count(*) INTO n FROM (
+        SELECT e.id FROM journaling.journal_entries e
+         WHERE e.search_vector @@ websearch_to_tsquery('english', query)
+         ORDER BY e.search_vector <=> websearch_to_tsquery('english', query) LIMIT 20) s;
+    END IF;
+    times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
+  END LOOP;
+  RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(times) v);
+END $$;
+SQL
+common=$(q -c "SELECT word FROM ts_stat('SELECT search_vector FROM journaling.journal_entries TABLESAMPLE SYSTEM (2)') WHERE length(word) > 3 ORDER BY ndoc DESC, word LIMIT 1")
+rare=$(q -c "SELECT word FROM ts_stat('SELECT search_vector FROM journaling.journal_entries TABLESAMPLE SYSTEM (2)') WHERE length(word) > 3 AND word ~ '^[a-z]+\$' ORDER BY ndoc, word LIMIT 1")
+echo "### global top 20 over all users (median of 5 runs; figures only — RUM's <=> ranks by its own measure, not ts_rank_cd)"
+echo
+echo "| term | matching rows | search() ms | GIN + ts_rank_cd ms | RUM <=> ms |"
+echo "|---|---:|---:|---:|---:|"
+for t in "$common" "$rare"; do
+  q -F '|' -c "
+SELECT '', '$t', (SELECT count(*) FROM journaling.journal_entries WHERE search_vector @@ websearch_to_tsquery('english', '$t')),
+       round(bench_global('search', '$t', 5)::numeric, 2), round(bench_global('gin', '$t', 5)::numeric, 2),
+       round(bench_global('rum', '$t', 5)::numeric, 2), ''"
+done
+echo
+log "done"
