@@ -53,7 +53,7 @@ build_and_install() {
 # Start a throwaway cluster in a new temporary directory; sets CLUSTER_DIR and
 # exports PGHOST/PGPORT/PGUSER for clients.  Extra postgres options may follow.
 cluster_start() {
-  CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/journaling-cluster.XXXXXX")
+  CLUSTER_DIR=$(mktemp -d --tmpdir="${TMPDIR:-/tmp}" --suffix=.journaling-cluster)
   chown postgres: "$CLUSTER_DIR"
   chmod 0755 "$CLUSTER_DIR"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -U postgres -A trust \
