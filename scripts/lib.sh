@@ -50,9 +50,9 @@ build_and_install() {
     || die "install failed"
 }
 
-# Start a throwaway cluster in a new temporary directory; sets CLUSTER_DIR and
-# exports PGHOST/PGPORT/PGUSER for clients.  Extra postgres options may follow.
-cluster_start() {
+# Create (initdb and configure, not start) a throwaway cluster in a new
+# temporary directory; sets CLUSTER_DIR.
+cluster_init() {
   CLUSTER_DIR=$(mktemp -d --tmpdir="${TMPDIR:-/tmp}" --suffix=.journaling-cluster)
   chown postgres: "$CLUSTER_DIR"
   chmod 0755 "$CLUSTER_DIR"
@@ -73,14 +73,30 @@ synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
 CONF
+}
+
+# Start the cluster in CLUSTER_DIR and export PGHOST/PGPORT/PGUSER for
+# clients.  Extra pg_ctl options may follow.
+cluster_boot() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
       -w -t 60 start "$@" >/dev/null || { cat "$CLUSTER_DIR/server.log" >&2; die "cluster did not start"; }
   export PGHOST=$CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 }
 
-# Stop the throwaway cluster (if any) and remove its directory.
-cluster_stop() {
+# Create and start a throwaway cluster (cluster_init, then cluster_boot).
+cluster_start() {
+  cluster_init && cluster_boot "$@"
+}
+
+# Stop the cluster in CLUSTER_DIR (if running), keeping its directory.
+cluster_halt() {
   [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ] || return 0
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-  [ "${KEEP_CLUSTER:-}" = 1 ] || rm -rf "$CLUSTER_DIR"
+}
+
+# Stop the throwaway cluster (if any) and remove its directory.
+cluster_stop() {
+  cluster_halt
+  [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ] && [ "${KEEP_CLUSTER:-}" != 1 ] && rm -rf "$CLUSTER_DIR"
+  return 0
 }
