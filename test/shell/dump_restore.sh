@@ -31,13 +31,13 @@ ok $? "pg_restore into an empty database"
 fq=$(fingerprint_query $src)
 before=$(q -d $src -c "$fq")
 after=$(q -d $dst -c "$fq")
+changes() { q -d "$1" -c "SELECT t::text FROM journaling.stats_changes t ORDER BY 1"; }
 while IFS='|' read -r t n m; do
   if [ "$t" = stats_changes ]; then
     # Reloading journal_entries fires the change capture again, so the
     # restored log holds every dumped change plus re-logged ones (harmless:
     # the next refresh recomputes the same values; checked below).
-    rows() { q -d "$1" -c "SELECT t::text FROM journaling.stats_changes t ORDER BY 1"; }
-    is "$(comm -23 <(rows $src) <(rows $dst) | wc -l)" 0 "stats_changes: every pending change restored ($n in the source)"
+    is "$(comm -23 <(changes $src) <(changes $dst) | wc -l)" 0 "stats_changes: every pending change restored ($n in the source)"
     continue
   fi
   is "$(grep "^$t|" <<<"$after")" "$t|$n|$m" "$t: $n rows, md5 of the rows ordered by primary key"

@@ -7,7 +7,9 @@
 # and enabled+forced row-level security are unchanged, the pg_cron job is
 # still there and the extension works.  Starts and stops its own two clusters
 # (sockets only; pg_upgrade starts the servers itself, on a socket in its
-# working directory); the cluster scripts/test started is not used.
+# working directory given by -s); the cluster scripts/test started is not
+# used.  Both clusters get lib.sh's postgresql.conf, which preloads pg_cron,
+# so pg_upgrade needs no -o/-O server options.
 set -uo pipefail
 source "$(dirname "$0")/lib.bash"
 db=postgres    # the database named by cron.database_name (lib.sh)
