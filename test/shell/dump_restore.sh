@@ -29,8 +29,8 @@ ok $? "pg_restore into an empty database"
 
 # Per table: row count and md5 of the rows ordered by primary key.
 fq=$(fingerprint_query $src)
-before=$(q -d $src -c "$fq")
-after=$(q -d $dst -c "$fq")
+before=$(fingerprints $src "$fq")
+after=$(fingerprints $dst "$fq")
 changes() { q -d "$1" -c "SELECT t::text FROM journaling.stats_changes t ORDER BY 1"; }
 while IFS='|' read -r t n m; do
   if [ "$t" = stats_changes ]; then

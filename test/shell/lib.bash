@@ -45,16 +45,16 @@ empty_tables() {
                                                                 false, true, '')))[1]::text::boolean"
 }
 
-# A query fingerprinting every table of the journaling schema in database $1:
-# one line "table|rows|md5 of the rows' text ordered by primary key" per table
-# (by the whole row where there is no primary key).  The column lists are
-# spelled out, so the query can be run unchanged against a copy or a later
-# version of the database (where it fails if a table or column is missing).
+# Queries fingerprinting every table of the journaling schema in database
+# $1, one per line and table, each giving "table|rows|md5 of the rows' text
+# ordered by primary key" (by the whole row where there is no primary key).
+# The column lists are spelled out, so the queries can be run unchanged
+# against a copy or a later version of the database with fingerprints.
 fingerprint_query() {
   q -d "$1" <<'SQL'
-SELECT string_agg(format('SELECT %L AS tbl, count(*) AS n, md5(string_agg(ROW(%s)::text, E''\n'' ORDER BY %s)) FROM %s t',
+SELECT string_agg(format('SELECT %L, count(*), md5(string_agg(ROW(%s)::text, E''\n'' ORDER BY %s)) FROM %s t;',
                          c.relname, cols.list, coalesce(pk.list, 'ROW(' || cols.list || ')::text'), c.oid::regclass),
-                  E'\nUNION ALL ' ORDER BY c.relname) || E'\nORDER BY 1'
+                  E'\n' ORDER BY c.relname)
   FROM pg_catalog.pg_class c
  CROSS JOIN LATERAL (SELECT string_agg('t.' || quote_ident(a.attname), ', ' ORDER BY a.attnum) AS list
                        FROM pg_catalog.pg_attribute a
@@ -66,6 +66,13 @@ SELECT string_agg(format('SELECT %L AS tbl, count(*) AS n, md5(string_agg(ROW(%s
                       WHERE i.indrelid = c.oid AND i.indisprimary) pk ON true
  WHERE c.relnamespace = 'journaling'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 SQL
+}
+
+# Run the queries $2 of fingerprint_query in database $1.  A query that
+# fails (a table or column missing) prints its error instead of its line and
+# the others still run.
+fingerprints() {
+  "$PG_BIN/psql" -X -q -At -d "$1" 2>&1 <<<"$2"
 }
 
 # Sequences of the journaling schema: "name|last_value" lines.

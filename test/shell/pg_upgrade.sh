@@ -36,7 +36,7 @@ q -d $db -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_cron" -c
 ok $? "old cluster: extension, data and a scheduled refresh"
 is "$(empty_tables $db)" "" "no table is empty before the upgrade"
 fq=$(fingerprint_query $db)
-rows_before=$(q -d $db -c "$fq")
+rows_before=$(fingerprints $db "$fq")
 seq_before=$(sequence_state $db)
 rls_before=$(rls_state $db)
 job_before=$(q -d $db -c "SELECT jobname, schedule, command, database, username, active FROM cron.job")
@@ -68,7 +68,7 @@ ok "$([ -n "$sysid_after" ] && [ "$sysid_after" != "$sysid_before" ]; echo $?)" 
 is "$(q -d $db -c "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'journaling'")" "$version_before" \
    "extension version $version_before kept"
 is "$(members)" "$members_before" "the same $(wc -l <<<"$members_before") extension member objects"
-rows_after=$(q -d $db -c "$fq" 2>&1)
+rows_after=$(fingerprints $db "$fq")
 while IFS='|' read -r t n m; do
   is "$(grep "^$t|" <<<"$rows_after")" "$t|$n|$m" "$t: $n rows, md5 of the rows ordered by primary key"
 done <<<"$rows_before"
