@@ -25,24 +25,17 @@ COMMENT ON SEQUENCE journaling.refresh_log_id_seq IS
 -- import_errors follows through its policies' subquery on import_runs.
 -- Written without IS [NOT] DISTINCT FROM, whose = would be looked up on the
 -- search path.
-ALTER POLICY import_runs_select ON journaling.import_runs
-    USING (run_by OPERATOR(pg_catalog.=) CURRENT_USER
-           AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
-                OR (identity IS NULL AND journaling.current_user_id() IS NULL)));
-ALTER POLICY import_runs_insert ON journaling.import_runs
-    WITH CHECK (run_by OPERATOR(pg_catalog.=) CURRENT_USER
-                AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
-                     OR (identity IS NULL AND journaling.current_user_id() IS NULL)));
-ALTER POLICY import_runs_update ON journaling.import_runs
-    USING (run_by OPERATOR(pg_catalog.=) CURRENT_USER
-           AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
-                OR (identity IS NULL AND journaling.current_user_id() IS NULL)))
-    WITH CHECK (run_by OPERATOR(pg_catalog.=) CURRENT_USER
-                AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
-                     OR (identity IS NULL AND journaling.current_user_id() IS NULL)));
-ALTER POLICY import_runs_delete ON journaling.import_runs
-    USING (run_by OPERATOR(pg_catalog.=) CURRENT_USER
-           AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
-                OR (identity IS NULL AND journaling.current_user_id() IS NULL)));
+DO $import_runs$
+DECLARE
+    own pg_catalog.text := 'run_by OPERATOR(pg_catalog.=) CURRENT_USER
+        AND (identity OPERATOR(pg_catalog.=) journaling.current_user_id()
+             OR (identity IS NULL AND journaling.current_user_id() IS NULL))';
+BEGIN
+    EXECUTE pg_catalog.format('ALTER POLICY import_runs_select ON journaling.import_runs USING (%s)', own);
+    EXECUTE pg_catalog.format('ALTER POLICY import_runs_insert ON journaling.import_runs WITH CHECK (%s)', own);
+    EXECUTE pg_catalog.format('ALTER POLICY import_runs_update ON journaling.import_runs USING (%s) WITH CHECK (%s)', own, own);
+    EXECUTE pg_catalog.format('ALTER POLICY import_runs_delete ON journaling.import_runs USING (%s)', own);
+END
+$import_runs$;
 COMMENT ON TABLE journaling.import_runs IS
 'One row per import call: what was read, by whom (database role and application identity), and the record counts (in total and per target table in counts); visible to the role that ran it under the same identity';
