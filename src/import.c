@@ -794,14 +794,16 @@ typedef struct FileSource
 
 static void progress(ImportState *st, JrReader *r);
 
-/* Read callback over a server file: one chunk; cancellable, reports progress. */
+/*
+ * Read callback over a server file: one chunk; reports progress (the reader
+ * checks for interrupts before every chunk).
+ */
 static size_t
 file_read(void *ctx, char *buf, size_t cap)
 {
 	FileSource *src = (FileSource *) ctx;
 	size_t		n;
 
-	CHECK_FOR_INTERRUPTS();
 	if (src->st->reader)
 		progress(src->st, src->st->reader);
 	n = fread(buf, 1, cap, src->fp);
@@ -810,6 +812,20 @@ file_read(void *ctx, char *buf, size_t cap)
 				(errcode_for_file_access(),
 				 errmsg("could not read the import file: %m")));
 	return n;
+}
+
+/* The JSON reader's interrupt hook: a cancel or timeout stops a long parse. */
+static void
+reader_check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* Called once from _PG_init: make the JSON reader cancellable. */
+void
+ImportInit(void)
+{
+	jr_interrupt_hook = reader_check_interrupts;
 }
 
 /* Set up the state of one call. */

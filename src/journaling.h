@@ -141,6 +141,9 @@ extern int	ImportColumnHow(ImportKind kind, int i);
 extern char *ImportInsertSql(ImportKind kind, bool update);
 extern text *ImportColumnText(const JrValue *v, int how);
 
+/* import.c */
+extern void ImportInit(void);
+
 /* import.c, called by the format mappers */
 extern void ImportEmit(ImportState *st, ImportKind kind, int64 offset,
 					   const char *source_id, StringInfo row);

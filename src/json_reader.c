@@ -24,6 +24,11 @@
 
 static JrValue *parse_value(JrReader *r, int depth, int build);
 
+JrInterruptFn jr_interrupt_hook = NULL;
+
+/* Items written between two calls of the interrupt hook in jr_write(). */
+#define JR_WRITE_ITEMS_PER_CHECK 4096
+
 #if defined(__GNUC__)
 #define JR_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define JR_NORETURN __attribute__((noreturn))
@@ -59,20 +64,35 @@ jr_alloc(JrReader *r, size_t size)
 	return p;
 }
 
-/* Refill the chunk buffer; returns 0 at end of input. */
+/* Call the interrupt hook, if any. */
+static inline void
+check_interrupts(void)
+{
+	if (jr_interrupt_hook)
+		jr_interrupt_hook();
+}
+
+/*
+ * Refill the chunk buffer (in memory: slide the window to the next
+ * JR_CHUNK_SIZE bytes); returns 0 at end of input.
+ */
 static int
 refill(JrReader *r)
 {
 	if (r->eof)
 		return 0;
-	if (r->read == NULL)
-	{
-		r->eof = 1;
-		return 0;
-	}
+	check_interrupts();
 	r->base += (int64_t) r->len;
 	r->pos = 0;
-	r->len = r->read(r->read_ctx, r->buf, JR_CHUNK_SIZE);
+	if (r->read == NULL)
+	{
+		size_t		left = r->mem_len - (size_t) r->base;
+
+		r->buf = (char *) r->mem + r->base;
+		r->len = left < JR_CHUNK_SIZE ? left : JR_CHUNK_SIZE;
+	}
+	else
+		r->len = r->read(r->read_ctx, r->buf, JR_CHUNK_SIZE);
 	if (r->len == 0)
 	{
 		r->eof = 1;
@@ -672,7 +692,7 @@ jr_init_memory(JrReader *r, const char *data, size_t len, JrAllocFn alloc, void 
 	r->mem = data;
 	r->mem_len = len;
 	r->buf = (char *) data;
-	r->len = len;
+	r->len = len < JR_CHUNK_SIZE ? len : JR_CHUNK_SIZE;
 	init_common(r, alloc, alloc_ctx);
 }
 
@@ -944,6 +964,9 @@ jr_write_string(const char *s, size_t len, JrAppendFn append, void *ctx)
 		unsigned char c = (unsigned char) s[i];
 		const char *rep = NULL;
 
+		if ((i & (JR_CHUNK_SIZE - 1)) == JR_CHUNK_SIZE - 1)
+			check_interrupts();
+
 		if (c == '"')
 			rep = "\\\"";
 		else if (c == '\\')
@@ -1007,6 +1030,8 @@ jr_write(const JrValue *v, JrAppendFn append, void *ctx)
 			append(ctx, "[", 1);
 			for (i = 0; i < v->count; i++)
 			{
+				if (i % JR_WRITE_ITEMS_PER_CHECK == JR_WRITE_ITEMS_PER_CHECK - 1)
+					check_interrupts();
 				if (i)
 					append(ctx, ",", 1);
 				jr_write(v->items[i], append, ctx);
@@ -1017,6 +1042,8 @@ jr_write(const JrValue *v, JrAppendFn append, void *ctx)
 			append(ctx, "{", 1);
 			for (i = 0; i < v->count; i++)
 			{
+				if (i % JR_WRITE_ITEMS_PER_CHECK == JR_WRITE_ITEMS_PER_CHECK - 1)
+					check_interrupts();
 				if (i)
 					append(ctx, ",", 1);
 				jr_write_string(v->members[i].key, v->members[i].keylen, append, ctx);

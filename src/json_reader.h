@@ -83,6 +83,7 @@ typedef struct JrRecord
 } JrRecord;
 
 typedef size_t (*JrReadFn) (void *ctx, char *buf, size_t cap);
+typedef void (*JrInterruptFn) (void);
 typedef void *(*JrAllocFn) (void *ctx, size_t size);
 typedef void (*JrAppendFn) (void *ctx, const char *s, size_t n);
 
@@ -93,7 +94,8 @@ typedef struct JrReader
 	void	   *read_ctx;
 	const char *mem;			/* in-memory document (read == NULL) */
 	size_t		mem_len;
-	char	   *buf;			/* chunk buffer (JR_CHUNK_SIZE), from alloc */
+	char	   *buf;			/* chunk buffer (JR_CHUNK_SIZE), or the window
+								 * of at most JR_CHUNK_SIZE bytes over mem */
 	size_t		len;			/* bytes in buf */
 	size_t		pos;			/* next byte in buf */
 	int64_t		base;			/* offset of buf[0] in the input */
@@ -127,6 +129,16 @@ typedef struct JrReader
 	char		error[160];
 	void	   *jmp;			/* jmp_buf of the active call */
 } JrReader;
+
+/*
+ * Called, when set, before every JR_CHUNK_SIZE bytes the reader reads (from a
+ * file or from memory) and every JR_CHUNK_SIZE bytes of string or 4096 items
+ * jr_write() writes, so that a host can stop long work: the extension sets a
+ * function that runs CHECK_FOR_INTERRUPTS().  It may leave by longjmp; the
+ * reader holds nothing then but what it allocated through the caller's
+ * allocator, and must not be used again.
+ */
+extern JrInterruptFn jr_interrupt_hook;
 
 /* Read from memory: data must stay valid while the reader is used. */
 extern void jr_init_memory(JrReader *r, const char *data, size_t len,

@@ -2,6 +2,7 @@
  * json_reader_test.c — unit tests of the pure-C JSON reader (no server).
  * Build and run: test/unit/run.sh
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,124 @@ check(const char *name, const char *doc, JrLayout layout, const char *nested, co
 	free(out);
 }
 
+/* Record a test result. */
+static void
+result(const char *name, int ok, const char *detail)
+{
+	tests++;
+	if (ok)
+		printf("ok %d - %s\n", tests, name);
+	else
+	{
+		failures++;
+		printf("not ok %d - %s\n#   %s\n", tests, name, detail);
+	}
+}
+
+/* The interrupt hook of the tests: counts calls, longjmps at call stop_at. */
+static long hook_calls;
+static long hook_stop_at;
+static jmp_buf hook_jmp;
+
+static void
+counting_hook(void)
+{
+	if (++hook_calls == hook_stop_at)
+		longjmp(hook_jmp, 1);
+}
+
+/* Discarding append callback. */
+static void
+null_append(void *ctx, const char *s, size_t n)
+{
+}
+
+/*
+ * In-memory documents are read through a window of JR_CHUNK_SIZE bytes, so
+ * the interrupt hook runs every chunk and can stop a parse by longjmp (as
+ * ereport does in the server); jr_write runs it too.  Values and offsets
+ * across window boundaries stay right.
+ */
+static void
+check_interrupt_hook(void)
+{
+	size_t		size = 20 * JR_CHUNK_SIZE + 100;
+	char	   *doc = malloc(size + 1);
+	char		err[160];
+	char		detail[200];
+	Arena		a = {0};
+	JrValue    *v;
+	JrReader	r;
+	JrRecord	rec;
+	size_t		i;
+
+	/* ["xxx...x", 1, "abc"]: the first string spans 19 window boundaries */
+	memset(doc, 'x', size);
+	memcpy(doc, "[\"", 2);
+	memcpy(doc + size - 12, "\", 1, \"abc\"]", 12);
+	doc[size] = '\0';
+	jr_interrupt_hook = counting_hook;
+	hook_calls = 0;
+	hook_stop_at = -1;
+	v = jr_parse_document(doc, size, arena_alloc, &a, err, sizeof(err));
+	snprintf(detail, sizeof(detail), "%ld hook calls, value %s", hook_calls, v ? "parsed" : err);
+	result("in-memory parse: the hook runs every chunk and the value is whole",
+		   v && v->type == JR_ARRAY && v->count == 3 && v->items[0]->len == size - 14 &&
+		   v->items[1]->offset == (int64_t) size - 9 && strcmp(v->items[2]->str, "abc") == 0 &&
+		   hook_calls >= 20 && hook_calls <= 21, detail);
+
+	hook_calls = 0;
+	jr_write(v, null_append, NULL);
+	snprintf(detail, sizeof(detail), "%ld hook calls", hook_calls);
+	result("jr_write of a 1.3 MB string runs the hook every chunk", hook_calls >= 19, detail);
+	arena_reset(&a);
+
+	/* an error past the first window reports its offset in the whole document */
+	doc[size - 9] = '#';
+	v = jr_parse_document(doc, size, arena_alloc, &a, err, sizeof(err));
+	snprintf(detail, sizeof(detail), "invalid JSON at byte offset %zu:", size - 9);
+	result("in-memory parse: error offsets past the first window",
+		   v == NULL && strncmp(err, detail, strlen(detail)) == 0, v ? "parsed" : err);
+	arena_reset(&a);
+
+	/* the hook stops a parse half way, and the reader can be dropped */
+	hook_calls = 0;
+	hook_stop_at = 10;
+	if (setjmp(hook_jmp) == 0)
+	{
+		jr_init_memory(&r, doc, size, arena_alloc, &a);
+		if (jr_begin(&r, JR_LAYOUT_WHOLE, NULL) == JR_OK)
+			jr_next(&r, &rec);
+		result("the hook stops an in-memory parse", 0, "the parse ran to its end");
+	}
+	else
+	{
+		snprintf(detail, sizeof(detail), "stopped at byte %lld", (long long) jr_position(&r));
+		result("the hook stops an in-memory parse",
+			   jr_position(&r) >= 9 * JR_CHUNK_SIZE && jr_position(&r) <= 10 * JR_CHUNK_SIZE, detail);
+	}
+	arena_reset(&a);
+
+	/* a 10,000-item array written: the hook runs every 4096 items */
+	for (i = 0; i < 10000; i++)
+		memcpy(doc + 1 + 2 * i, "1,", 2);
+	doc[0] = '[';
+	doc[20000] = ']';
+	hook_calls = 0;
+	hook_stop_at = -1;
+	v = jr_parse_document(doc, 20001, arena_alloc, &a, err, sizeof(err));
+	hook_calls = 0;
+	if (v)
+		jr_write(v, null_append, NULL);
+	snprintf(detail, sizeof(detail), "%ld hook calls", hook_calls);
+	result("jr_write of a 10,000-item array runs the hook every 4096 items", v && hook_calls == 2, detail);
+
+	jr_interrupt_hook = NULL;
+	arena_reset(&a);
+	free(a.blocks);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -191,6 +310,7 @@ main(void)
 	check("bad literal", "[nul]", JR_LAYOUT_COLLECTION, NULL, "ERR@1:invalid JSON at byte offset 1: invalid token");
 	check("missing colon", "{\"k\" 1}", JR_LAYOUT_COLLECTION, NULL, "ERR@5:invalid JSON at byte offset 5: unexpected character '1', expected ':'");
 	check("nested key absent", "{\"metadata\": {}}", JR_LAYOUT_NESTED, "entries", "");
+	check_interrupt_hook();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
