@@ -23,6 +23,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -104,12 +105,26 @@ is_split_space(pg_wchar c)
 		c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/* Number of whitespace-separated words in s (Python's len(s.split())). */
+/* Bytes of content counted between two checks for interrupts. */
+#define WORD_COUNT_BYTES_PER_CHECK (1024 * 1024)
+
+/* Pointer WORD_COUNT_BYTES_PER_CHECK bytes after p, at most end. */
+static inline const unsigned char *
+next_check_at(const unsigned char *p, const unsigned char *end)
+{
+	return end - p > WORD_COUNT_BYTES_PER_CHECK ? p + WORD_COUNT_BYTES_PER_CHECK : end;
+}
+
+/*
+ * Number of whitespace-separated words in s (Python's len(s.split()));
+ * cancellable every megabyte (content may be up to 1 GB).
+ */
 int64
 JournalingWordCount(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *) s;
 	const unsigned char *end = p + len;
+	const unsigned char *check = next_check_at(p, end);
 	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
 	bool		in_word = false;
 	int64		words = 0;
@@ -118,6 +133,12 @@ JournalingWordCount(const char *s, size_t len)
 	{
 		pg_wchar	c = *p;
 		int			n = 1;
+
+		if (p >= check)
+		{
+			CHECK_FOR_INTERRUPTS();
+			check = next_check_at(p, end);
+		}
 
 		if (c >= 0x80 && utf8)
 		{

@@ -16,10 +16,12 @@
 #include <ctype.h>
 #include <math.h>
 
+#include "common/hashfn.h"
 #include "datatype/timestamp.h"
-#include "nodes/pg_list.h"
+#include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/datetime.h"
+#include "utils/hsearch.h"
 #include "utils/timestamp.h"
 
 #include "journaling.h"
@@ -940,23 +942,54 @@ map_dayone(ImportState *st, JrRecord *rec)
 	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 
-/* jrnl's tag rule: (?<!\S)@[-+*#/\w]+, lower-cased, in order, without repeats. */
+/* A set of NUL-terminated strings keyed by pointer: hash and match. */
+static uint32
+string_set_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+string_set_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Bytes of jrnl text scanned for tags between two checks for interrupts. */
+#define JRNL_TAG_BYTES_PER_CHECK 65536
+
+/*
+ * jrnl's tag rule: (?<!\S)@[-+*#/\w]+, lower-cased, in order, without
+ * repeats (a hash set: a body may hold hundreds of thousands of tags).
+ */
 static void
 jrnl_tags(ImpRow *r, const char *s, size_t len)
 {
 	size_t		i;
-	List	   *seen = NIL;
+	HASHCTL		ctl;
+	HTAB	   *seen;
 	bool		first = true;
 
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(char *);
+	ctl.hash = string_set_hash;
+	ctl.match = string_set_match;
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("journaling jrnl tags", 64, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	ImpRowKey(r, "tags");
 	appendStringInfoChar(&r->buf, '[');
 	for (i = 0; i < len; i++)
 	{
 		size_t		j;
 		char	   *tag;
-		ListCell   *lc;
-		bool		dup = false;
+		bool		dup;
 
+		if (i % JRNL_TAG_BYTES_PER_CHECK == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (s[i] != '@' || (i > 0 && !isspace((unsigned char) s[i - 1])))
 			continue;
 		for (j = i + 1; j < len; j++)
@@ -971,18 +1004,16 @@ jrnl_tags(ImpRow *r, const char *s, size_t len)
 		tag = pnstrdup(s + i, j - i);
 		for (j = 0; tag[j]; j++)
 			tag[j] = (char) tolower((unsigned char) tag[j]);
-		foreach(lc, seen)
-			if (strcmp(lfirst(lc), tag) == 0)
-			dup = true;
+		hash_search(seen, &tag, HASH_ENTER, &dup);
 		if (dup)
 			continue;
-		seen = lappend(seen, tag);
 		if (!first)
 			appendStringInfoChar(&r->buf, ',');
 		first = false;
 		jr_write_string(tag, strlen(tag), ImpAppendSi, &r->buf);
 	}
 	appendStringInfoChar(&r->buf, ']');
+	hash_destroy(seen);
 }
 
 /* jrnl --export json: {"tags", "entries": [...]}. */

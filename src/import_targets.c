@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "journaling.h"
@@ -230,13 +231,18 @@ ImportColumnText(const JrValue *v, int how)
 	initStringInfo(&buf);
 	if (how == IMPORT_COL_ARRAY && v->type == JR_ARRAY)
 	{
-		/* a text[] literal: every element quoted, " and \ escaped */
+		/*
+		 * A text[] literal: every element quoted, " and \ escaped (runs
+		 * between escapes copied at once); cancellable between elements.
+		 */
 		appendStringInfoChar(&buf, '{');
 		for (i = 0; i < v->count; i++)
 		{
 			const JrValue *e = v->items[i];
-			size_t		k;
+			size_t		k,
+						run = 0;
 
+			CHECK_FOR_INTERRUPTS();
 			if (i)
 				appendStringInfoChar(&buf, ',');
 			if (e->type == JR_NULL)
@@ -246,11 +252,14 @@ ImportColumnText(const JrValue *v, int how)
 			}
 			appendStringInfoChar(&buf, '"');
 			for (k = 0; e->str && k < e->len; k++)
-			{
 				if (e->str[k] == '"' || e->str[k] == '\\')
+				{
+					appendBinaryStringInfo(&buf, e->str + run, (int) (k - run));
 					appendStringInfoChar(&buf, '\\');
-				appendStringInfoChar(&buf, e->str[k]);
-			}
+					run = k;
+				}
+			if (e->str)
+				appendBinaryStringInfo(&buf, e->str + run, (int) (e->len - run));
 			appendStringInfoChar(&buf, '"');
 		}
 		appendStringInfoChar(&buf, '}');

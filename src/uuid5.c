@@ -9,6 +9,7 @@
 
 #include "common/cryptohash.h"
 #include "common/sha1.h"
+#include "miscadmin.h"
 #include "utils/uuid.h"
 
 #include "journaling.h"
@@ -19,18 +20,34 @@ static const unsigned char journaling_namespace[UUID_LEN] = {
 	0xb7, 0x4f, 0x2d, 0xf6, 0x77, 0x90, 0x7c, 0x7a
 };
 
-/* UUIDv5 of name (len bytes) in the journaling namespace. */
-void
-JournalingUuid5(const char *name, size_t len, pg_uuid_t *out)
+/* Bytes hashed between two checks for interrupts (a name may be 1 GB of content). */
+#define UUID5_BYTES_PER_CHECK (1024 * 1024)
+
+/*
+ * UUIDv5 of "<prefix>:<name>" (just name when prefix is NULL) in the
+ * journaling namespace, hashed piece by piece without a copy.
+ */
+static void
+uuid5_of(const char *prefix, const char *name, size_t len, pg_uuid_t *out)
 {
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA1);
 	uint8		digest[SHA1_DIGEST_LENGTH];
+	bool		ok;
+	size_t		done;
 
-	if (ctx == NULL ||
-		pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, journaling_namespace, UUID_LEN) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) name, len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	ok = ctx != NULL &&
+		pg_cryptohash_init(ctx) == 0 &&
+		pg_cryptohash_update(ctx, journaling_namespace, UUID_LEN) == 0;
+	if (ok && prefix)
+		ok = pg_cryptohash_update(ctx, (const uint8 *) prefix, strlen(prefix)) == 0 &&
+			pg_cryptohash_update(ctx, (const uint8 *) ":", 1) == 0;
+	for (done = 0; ok && done < len; done += UUID5_BYTES_PER_CHECK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ok = pg_cryptohash_update(ctx, (const uint8 *) name + done,
+								  Min(len - done, UUID5_BYTES_PER_CHECK)) == 0;
+	}
+	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 	{
 		const char *why = ctx ? pg_cryptohash_error(ctx) : "out of memory";
 
@@ -43,18 +60,18 @@ JournalingUuid5(const char *name, size_t len, pg_uuid_t *out)
 	out->data[8] = (out->data[8] & 0x3F) | 0x80;	/* RFC 4122 variant */
 }
 
-/* UUIDv5 of "<prefix>:<id>". */
+/* UUIDv5 of name (len bytes) in the journaling namespace. */
+void
+JournalingUuid5(const char *name, size_t len, pg_uuid_t *out)
+{
+	uuid5_of(NULL, name, len, out);
+}
+
+/* UUIDv5 of "<prefix>:<id>"; cancellable every megabyte of id. */
 void
 JournalingUuid5Pair(const char *prefix, const char *id, size_t idlen, pg_uuid_t *out)
 {
-	size_t		plen = strlen(prefix);
-	char	   *name = palloc(plen + 1 + idlen);
-
-	memcpy(name, prefix, plen);
-	name[plen] = ':';
-	memcpy(name + plen + 1, id, idlen);
-	JournalingUuid5(name, plen + 1 + idlen, out);
-	pfree(name);
+	uuid5_of(prefix, id, idlen, out);
 }
 
 /*
