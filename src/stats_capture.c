@@ -65,8 +65,8 @@
 #define CAPTURE_OLD_TABLE "journaling_old_entries"
 #define CAPTURE_NEW_TABLE "journaling_new_entries"
 
-/* Rows handed to one table_multi_insert() call. */
-#define CAPTURE_INSERT_BATCH 1000
+/* Rows handed to one table_multi_insert() call (a page holds about 140). */
+#define CAPTURE_INSERT_BATCH 128
 
 /* One logged pair. */
 typedef struct CapturePair
@@ -100,17 +100,23 @@ static SPIPlanPtr insert_pairs_plan = NULL;
 static SPIPlanPtr truncate_plan = NULL;
 
 /* Order pairs by user, then day (for de-duplication). */
-static int
-pair_cmp(const void *a, const void *b)
+static inline int
+pair_cmp(const CapturePair *x, const CapturePair *y)
 {
-	const CapturePair *x = a;
-	const CapturePair *y = b;
 	int			c = memcmp(&x->user_id, &y->user_id, sizeof(pg_uuid_t));
 
 	if (c != 0)
 		return c;
 	return (x->day > y->day) - (x->day < y->day);
 }
+
+/* sort_pairs(): a sort specialized for pairs (lib/sort_template.h). */
+#define ST_SORT sort_pairs
+#define ST_ELEMENT_TYPE CapturePair
+#define ST_COMPARE(a, b) pair_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* Most pairs a buffer holds before it is compacted or written: work_mem. */
 static int
@@ -130,7 +136,7 @@ buffer_compact(PairBuffer *b)
 
 	if (b->n < 2)
 		return;
-	qsort(b->pairs, b->n, sizeof(CapturePair), pair_cmp);
+	sort_pairs(b->pairs, b->n);
 	for (i = 0; i < b->n; i++)
 		if (kept == 0 || pair_cmp(&b->pairs[kept - 1], &b->pairs[i]) != 0)
 			b->pairs[kept++] = b->pairs[i];
@@ -211,9 +217,34 @@ write_direct(Relation log, const CapturePair *pairs, int n)
 		table_multi_insert(log, slots, batch, cid, 0, NULL);
 	}
 	table_finish_bulk_insert(log, 0);
-	for (i = 0; i < nslots; i++)
+	/* newest first: each slot's descriptor pin is then the resource owner's last */
+	for (i = nslots - 1; i >= 0; i--)
 		ExecDropSingleTupleTableSlot(slots[i]);
 	pfree(slots);
+}
+
+/* Run an INSERT through SPI, its plan prepared on first use and kept. */
+static void
+spi_insert(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *args)
+{
+	int			rc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*plan = p;
+	}
+	rc = SPI_execute_plan(*plan, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "capturing statistics changes failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
 }
 
 /*
@@ -226,9 +257,9 @@ write_spi(Oid owner, const CapturePair *pairs, int n)
 	Datum	   *users = palloc(n * sizeof(Datum));
 	Datum	   *days = palloc(n * sizeof(Datum));
 	Datum		args[2];
+	Oid			types[2] = {UUIDARRAYOID, DATEARRAYOID};
 	Oid			save_userid;
 	int			save_sec_context;
-	int			rc;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -240,27 +271,13 @@ write_spi(Oid owner, const CapturePair *pairs, int n)
 	args[1] = PointerGetDatum(construct_array(days, n, DATEOID, sizeof(DateADT), true, TYPALIGN_INT));
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	/* an error restores them with the (sub)transaction */
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (insert_pairs_plan == NULL)
-	{
-		Oid			types[2] = {UUIDARRAYOID, DATEARRAYOID};
-		SPIPlanPtr	plan = SPI_prepare("INSERT INTO journaling.stats_changes (user_id, day) "
-									   "SELECT p.u, p.d FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS p(u, d)",
-									   2, types);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		insert_pairs_plan = plan;
-	}
-	rc = SPI_execute_plan(insert_pairs_plan, args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "capturing statistics changes failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
+	spi_insert(&insert_pairs_plan,
+			   "INSERT INTO journaling.stats_changes (user_id, day) "
+			   "SELECT p.u, p.d FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS p(u, d)",
+			   2, types, args);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
@@ -298,7 +315,7 @@ buffer_add(PairBuffer *b, const pg_uuid_t *user_id, DateADT day)
 		return;
 	if (b->n == b->size)
 	{
-		int			limit = Max(buffer_limit(), 64);
+		int			limit = buffer_limit();
 
 		if (b->size < limit)
 			buffer_grow(b, Min(Max(b->size * 2, 16), limit));
@@ -347,15 +364,17 @@ note_pair(const pg_uuid_t *user_id, DateADT day)
 
 /*
  * At the end of a subtransaction: drop the pairs of an aborted one (its rows
- * are gone), hand those of a committed one to its parent.
+ * are gone), hand those of a committed one to its parent.  Only a statement
+ * without flush trigger (or a direct call of the WHEN function) leaves pairs
+ * in a subtransaction that ends; a flush empties its levels.
  */
 static void
 capture_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						 SubTransactionId parentSubid, void *arg)
 {
-	PendingLevel *level = pending;
+	PendingLevel *level;
 
-	if (level == NULL)
+	if (pending == NULL)
 		return;
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 	{
@@ -363,23 +382,31 @@ capture_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		while (pending != NULL && pending->subid >= mySubid)
 			pop_level();
 	}
-	else if (event == SUBXACT_EVENT_COMMIT_SUB && level->subid == mySubid)
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
 	{
-		PendingLevel *outer = level->outer;
-
-		if (level->buf.n > 0 && outer != NULL && outer->subid == parentSubid)
-		{
-			/* no writing here: the parent's next flush or add compacts */
-			buffer_grow(&outer->buf, outer->buf.n + level->buf.n);
-			memcpy(outer->buf.pairs + outer->buf.n, level->buf.pairs,
-				   level->buf.n * sizeof(CapturePair));
-			outer->buf.n += level->buf.n;
-			level->buf.n = 0;
-		}
-		if (level->buf.n == 0)
-			pop_level();
-		else
+		/*
+		 * The levels become the parent's.  Neither write nor allocate here:
+		 * drop the empty ones and fold each into the one below when it is
+		 * the parent's too and has room; a flush writes every level of its
+		 * subtransaction.
+		 */
+		for (level = pending; level != NULL && level->subid == mySubid; level = level->outer)
 			level->subid = parentSubid;
+		while (pending != NULL && pending->subid == parentSubid)
+		{
+			PairBuffer *b = &pending->buf;
+			PendingLevel *outer = pending->outer;
+
+			if (b->n > 0)
+			{
+				if (outer == NULL || outer->subid != parentSubid ||
+					outer->buf.n + b->n > outer->buf.size)
+					break;
+				memcpy(outer->buf.pairs + outer->buf.n, b->pairs, b->n * sizeof(CapturePair));
+				outer->buf.n += b->n;
+			}
+			pop_level();
+		}
 	}
 }
 
@@ -461,9 +488,16 @@ PG_FUNCTION_INFO_V1(journaling_stats_flush_trigger);
 Datum
 journaling_stats_flush_trigger(PG_FUNCTION_ARGS)
 {
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
 	(void) statement_trigger_data(fcinfo, "journaling.stats_flush_trigger()");
-	if (pending != NULL && pending->subid == GetCurrentSubTransactionId())
+	while (pending != NULL && pending->subid == subid)
+	{
 		buffer_write(&pending->buf);
+		if (pending->outer == NULL || pending->outer->subid != subid)
+			break;
+		pop_level();
+	}
 	return PointerGetDatum(NULL);
 }
 
@@ -504,32 +538,6 @@ add_transition_pairs(PairBuffer *b, Tuplestorestate *ts, TupleDesc entry_desc)
 	ExecDropSingleTupleTableSlot(in);
 }
 
-/* Log every pair that has materialized statistics (after TRUNCATE). */
-static void
-capture_truncate(void)
-{
-	int			rc;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (truncate_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare("INSERT INTO journaling.stats_changes (user_id, day) "
-									   "SELECT s.user_id, s.day FROM journaling.daily_stats s",
-									   0, NULL);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		truncate_plan = plan;
-	}
-	rc = SPI_execute_plan(truncate_plan, NULL, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "capturing statistics changes failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
-}
-
 /*
  * Trigger: log the (user_id, day) pairs of the transition tables of the
  * statement (DELETE; INSERT and UPDATE under the 0.1 script), or every
@@ -546,7 +554,11 @@ journaling_stats_capture_trigger(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
-		capture_truncate();
+		/* every pair that has materialized statistics */
+		spi_insert(&truncate_plan,
+				   "INSERT INTO journaling.stats_changes (user_id, day) "
+				   "SELECT s.user_id, s.day FROM journaling.daily_stats s",
+				   0, NULL, NULL);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(event))
