@@ -334,6 +334,28 @@ SELECT pg_temp.refresh_mismatches();
 DROP OWNED BY regress_capture_app;
 DROP ROLE regress_capture_app;
 
+-- A trigger an administrator puts on the change log (the pairs then go
+-- through SPI) may itself write entries while the pairs are written: their
+-- pairs are logged too, each once.
+CREATE FUNCTION pg_temp.capture_test_log_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.day = DATE '2021-11-01' THEN
+    INSERT INTO journaling.journal_entries (user_id, content, entry_date)
+    VALUES (NEW.user_id, 'written by a trigger on the log', DATE '2021-11-02');
+  END IF;
+  RETURN NULL;
+END
+$$;
+BEGIN;
+CREATE TRIGGER capture_test_log AFTER INSERT ON journaling.stats_changes
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.capture_test_log_trigger();
+INSERT INTO journaling.journal_entries (user_id, content, entry_date) VALUES
+    ('00000000-0000-0000-0000-0000000008a1', 'logged through SPI', DATE '2021-11-01'),
+    ('00000000-0000-0000-0000-0000000008a1', 'also logged through SPI', DATE '2021-11-03');
+SELECT * FROM pg_temp.logged();
+SELECT pg_temp.refresh_mismatches();
+ROLLBACK;
+
 -- Clean up.
 DELETE FROM journaling.users WHERE username LIKE 'capture\_%';
 SELECT pg_temp.refresh_mismatches();

@@ -281,28 +281,43 @@ write_spi(Oid owner, const CapturePair *pairs, int n)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
-/* Write the buffer's distinct pairs to the change log and empty it. */
+/*
+ * Write the buffer's distinct pairs to the change log and empty it.  The
+ * pairs are taken out of the buffer first: through SPI, an administrator's
+ * trigger on the log could write entries and so note pairs meanwhile.
+ */
 static void
 buffer_write(PairBuffer *b)
 {
+	PairBuffer	out;
 	Relation	log;
 	bool		direct;
 
 	buffer_compact(b);
 	if (b->n == 0)
 		return;
+	out = *b;
+	b->pairs = NULL;
+	b->n = b->size = 0;
 	log = open_change_log(&direct);
 	if (direct)
-		write_direct(log, b->pairs, b->n);
+		write_direct(log, out.pairs, out.n);
 	else
-		write_spi(log->rd_rel->relowner, b->pairs, b->n);
+		write_spi(log->rd_rel->relowner, out.pairs, out.n);
 	table_close(log, NoLock);
-	b->n = 0;
+	if (b->pairs == NULL)
+	{
+		/* keep the allocation for the next pairs */
+		b->pairs = out.pairs;
+		b->size = out.size;
+	}
+	else
+		pfree(out.pairs);
 }
 
 /*
- * Add a pair.  A full buffer doubles up to the work_mem limit; past it, it
- * is compacted and, if still more than half full, written out.
+ * Add a pair.  A full buffer doubles up to the work_mem limit; there it is
+ * compacted and, if still more than half full, written out.
  */
 static void
 buffer_add(PairBuffer *b, const pg_uuid_t *user_id, DateADT day)
@@ -317,14 +332,14 @@ buffer_add(PairBuffer *b, const pg_uuid_t *user_id, DateADT day)
 	{
 		int			limit = buffer_limit();
 
-		if (b->size < limit)
-			buffer_grow(b, Min(Max(b->size * 2, 16), limit));
-		else
+		if (b->size >= limit)
 		{
 			buffer_compact(b);
 			if (b->n > b->size / 2)
 				buffer_write(b);
 		}
+		if (b->n == b->size)
+			buffer_grow(b, b->size < limit ? Min(Max(b->size * 2, 16), limit) : b->size * 2);
 	}
 	b->pairs[b->n].user_id = *user_id;
 	b->pairs[b->n].day = day;
