@@ -39,3 +39,68 @@ END
 $import_runs$;
 COMMENT ON TABLE journaling.import_runs IS
 'One row per import call: what was read, by whom (database role and application identity), and the record counts (in total and per target table in counts); visible to the role that ran it under the same identity';
+
+-- ==== change capture ====
+-- INSERT and UPDATE capture without transition tables (src/stats_capture.c).
+-- The 0.1 statement triggers over transition tables made PostgreSQL copy
+-- every written row into a tuplestore (even while disabled) for the sake of
+-- two columns.  Now the WHEN conditions of two row triggers note the
+-- (user_id, entry_date) pairs of each stored row (old and new on UPDATE, after
+-- every BEFORE trigger) in backend memory and are always false, so no trigger
+-- event is queued; a statement trigger writes the distinct pairs to
+-- journaling.stats_changes at the end of each statement, in the
+-- subtransaction that wrote the rows.  DELETE and TRUNCATE keep their 0.1
+-- triggers over journaling.stats_capture_trigger().
+DROP TRIGGER journal_entries_stats_insert ON journaling.journal_entries;
+DROP TRIGGER journal_entries_stats_update ON journaling.journal_entries;
+
+-- VOLATILE: notes state in backend memory.  STRICT: both columns are NOT
+-- NULL.  Executable by PUBLIC (the default): a trigger's WHEN condition runs
+-- with the writer's privileges.  Called directly it only adds a pair to the
+-- next flush of the calling transaction, which makes a refresh recompute that
+-- pair from the entries: more work, never a wrong or visible result.
+CREATE FUNCTION journaling.stats_capture_note(user_id pg_catalog.uuid, day pg_catalog.date)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'journaling_stats_capture_note'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.stats_capture_note(pg_catalog.uuid, pg_catalog.date) IS
+'WHEN condition of the journal_entries_stats_note_insert trigger: notes the (user_id, entry_date) pair of an inserted entry for the statement''s flush to journaling.stats_changes; always false (no trigger event is queued)';
+
+CREATE FUNCTION journaling.stats_capture_note(old_user_id pg_catalog.uuid, old_day pg_catalog.date,
+                                              new_user_id pg_catalog.uuid, new_day pg_catalog.date)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'journaling_stats_capture_note_update'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION journaling.stats_capture_note(pg_catalog.uuid, pg_catalog.date, pg_catalog.uuid, pg_catalog.date) IS
+'WHEN condition of the journal_entries_stats_note_update trigger: notes the old and the new (user_id, entry_date) pair of an updated entry for the statement''s flush to journaling.stats_changes; always false (no trigger event is queued)';
+
+-- Not SECURITY DEFINER: the direct heap append needs no privilege, and the
+-- SPI fallback runs as the change log's owner.
+CREATE FUNCTION journaling.stats_flush_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'journaling_stats_flush_trigger'
+LANGUAGE C;
+
+REVOKE ALL ON FUNCTION journaling.stats_flush_trigger() FROM PUBLIC;
+
+COMMENT ON FUNCTION journaling.stats_flush_trigger() IS
+'Statement trigger that appends the distinct (user_id, entry_date) pairs noted by journaling.stats_capture_note() in the current subtransaction to journaling.stats_changes';
+
+-- The row triggers never fire their function (their WHEN is always false);
+-- stats_flush_trigger() refuses to run as a row trigger.
+CREATE TRIGGER journal_entries_stats_note_insert
+    AFTER INSERT ON journaling.journal_entries
+    FOR EACH ROW WHEN (journaling.stats_capture_note(NEW.user_id, NEW.entry_date))
+    EXECUTE FUNCTION journaling.stats_flush_trigger();
+CREATE TRIGGER journal_entries_stats_note_update
+    AFTER UPDATE ON journaling.journal_entries
+    FOR EACH ROW WHEN (journaling.stats_capture_note(OLD.user_id, OLD.entry_date, NEW.user_id, NEW.entry_date))
+    EXECUTE FUNCTION journaling.stats_flush_trigger();
+CREATE TRIGGER journal_entries_stats_flush
+    AFTER INSERT OR UPDATE ON journaling.journal_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_flush_trigger();
+
+COMMENT ON FUNCTION journaling.stats_capture_trigger() IS
+'Statement trigger over transition tables that appends the (user_id, entry_date) pairs of the rows a DELETE on journal_entries removed (and, under the 0.1 install script, of the rows an INSERT or UPDATE wrote) to journaling.stats_changes, or every materialized pair after TRUNCATE';

@@ -159,7 +159,7 @@ SELECT journaling.set_user('00000000-0000-0000-0000-0000000005a1');
 SELECT user_id, total_entries FROM journaling.user_statistics;
 SELECT DISTINCT user_id FROM journaling.daily_stats;
 SELECT user_id, total_entries FROM journaling.user_statistics_live;
--- Writing still works (the capture trigger logs as the extension owner) ...
+-- Writing still works (capturing the change needs no privilege on the log) ...
 INSERT INTO journaling.journal_entries (user_id, content) VALUES ('00000000-0000-0000-0000-0000000005a1', 'app writes');
 -- ... and the app role sees only its own pending changes (for mood_trend), nothing else.
 SELECT count(*) AS own_pending, count(*) FILTER (WHERE user_id <> '00000000-0000-0000-0000-0000000005a1') AS others FROM journaling.stats_changes;

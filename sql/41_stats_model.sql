@@ -1,6 +1,7 @@
 -- Model-based test of the materialized statistics: seeded random sequences
--- of inserts, updates (including moves between days and users), deletes,
--- rolled-back writes and refreshes (incremental, automatic bulk and full).
+-- of inserts, updates (including moves between days and users), upserts,
+-- deletes, rolled-back writes (also nested under kept ones) and refreshes
+-- (incremental, automatic bulk and full).
 -- After every refresh user_statistics must equal user_statistics_live and
 -- daily_stats must equal daily_stats_live exactly (EXCEPT both ways).
 SET extra_float_digits = 0;
@@ -63,11 +64,36 @@ BEGIN
              WHERE user_id = u AND random() < 0.6;
         ELSIF op < 0.77 THEN
             DELETE FROM journaling.journal_entries WHERE user_id = u AND random() < 0.4;
-        ELSIF op < 0.80 THEN
+        ELSIF op < 0.78 THEN
             -- a write that is rolled back leaves no trace in the change log
             BEGIN
                 INSERT INTO journaling.journal_entries (user_id, content, entry_date)
                 VALUES (u, 'rolled back', CURRENT_DATE - 100);
+                RAISE EXCEPTION 'roll back';
+            EXCEPTION WHEN raise_exception THEN
+                NULL;
+            END;
+        ELSIF op < 0.79 THEN
+            -- upsert: existing entries move to other days (the UPDATE path
+            -- of ON CONFLICT), one new entry is inserted
+            INSERT INTO journaling.journal_entries (user_id, id, content, entry_date, mood_score)
+            SELECT e.user_id, e.id, e.content || ' upserted', e.entry_date + (floor(random() * 5)::int - 2),
+                   round((random() * 2 - 1)::numeric, 2)
+              FROM journaling.journal_entries e WHERE e.user_id = u AND random() < 0.5
+            UNION ALL
+            SELECT u, gen_random_uuid(), 'upsert new', CURRENT_DATE - floor(random() * 45)::int, NULL
+            ON CONFLICT (user_id, id) DO UPDATE
+               SET content = EXCLUDED.content, entry_date = EXCLUDED.entry_date, mood_score = EXCLUDED.mood_score;
+        ELSIF op < 0.80 THEN
+            -- a write that stays, then a nested block whose writes (a move
+            -- to another user, an insert) are rolled back
+            INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score)
+            VALUES (u, 'kept', CURRENT_DATE - floor(random() * 45)::int, 0.5);
+            BEGIN
+                UPDATE journaling.journal_entries SET user_id = u2, entry_date = entry_date + 1
+                 WHERE user_id = u AND random() < 0.5;
+                INSERT INTO journaling.journal_entries (user_id, content, entry_date)
+                VALUES (u2, 'rolled back', CURRENT_DATE - 101);
                 RAISE EXCEPTION 'roll back';
             EXCEPTION WHEN raise_exception THEN
                 NULL;

@@ -17,4 +17,5 @@ _PG_init(void)
 {
 	IdentityInit();
 	ImportInit();
+	StatsCaptureInit();
 }

@@ -31,6 +31,9 @@ JournalingHexValue(char c)
 extern void IdentityInit(void);
 extern bool JournalingCurrentUserId(pg_uuid_t *out);
 
+/* stats_capture.c */
+extern void StatsCaptureInit(void);
+
 /* entry_vector.c */
 #define JOURNALING_VECTOR_INPUT_LIMIT (256 * 1024)
 extern int64 JournalingWordCount(const char *s, size_t len);

@@ -128,7 +128,11 @@ GRANT SELECT ON default_calls TO journaling_tap_app;
 CREATE TEMP TABLE no_stored_data (fn regprocedure, why text);
 INSERT INTO no_stored_data VALUES
   ('journaling.current_user_id()', 'returns the session''s own identity'),
-  ('journaling.set_user(uuid,boolean)', 'sets and returns the identity it is given');
+  ('journaling.set_user(uuid,boolean)', 'sets and returns the identity it is given'),
+  ('journaling.stats_capture_note(uuid,date)',
+   'always false; notes the pair it is given for the change log (trigger WHEN condition)'),
+  ('journaling.stats_capture_note(uuid,date,uuid,date)',
+   'always false; notes the pairs it is given for the change log (trigger WHEN condition)');
 
 -- The outcome of a call, rolled back: its rows (or error) as text, with the
 -- id it was given masked.

@@ -98,9 +98,11 @@ q <<SQL
 CREATE EXTENSION journaling CASCADE;
 -- This benchmark isolates search_vector maintenance: the statistics change
 -- capture (measured by test/bench/stats.sh) is removed from table A.  Dropped,
--- not disabled: PostgreSQL fills transition tables even for disabled triggers.
-DROP TRIGGER journal_entries_stats_insert ON journaling.journal_entries;
-DROP TRIGGER journal_entries_stats_update ON journaling.journal_entries;
+-- not disabled: PostgreSQL fills transition tables (DELETE) even for disabled
+-- triggers.
+DROP TRIGGER journal_entries_stats_note_insert ON journaling.journal_entries;
+DROP TRIGGER journal_entries_stats_note_update ON journaling.journal_entries;
+DROP TRIGGER journal_entries_stats_flush ON journaling.journal_entries;
 DROP TRIGGER journal_entries_stats_delete ON journaling.journal_entries;
 DROP TRIGGER journal_entries_stats_truncate ON journaling.journal_entries;
 COPY journaling.users (id, username) FROM '$DATA/users.copy';

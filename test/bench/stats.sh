@@ -9,10 +9,12 @@
 #   - refresh after 100 % changed (automatic bulk path) and
 #     refresh_statistics(true) vs a plain REFRESH MATERIALIZED VIEW;
 #   - insert overhead of the change capture: single-row INSERTs (pgbench) and
-#     10 000-row INSERT ... SELECT, with the INSERT capture trigger vs with it
-#     dropped, on the same table, interleaved.
+#     10 000-row INSERT ... SELECT, with the capture triggers that run on
+#     INSERT vs with them dropped, on the same table, interleaved.
 # Sizes: BENCH_USERS (20000), BENCH_ENTRIES (2000000), BENCH_REPS (3),
 # BENCH_INSERT_REPS (5), BENCH_PGBENCH_TX (5000 single-row inserts per pgbench run).
+# BENCH_PARTS (default "refresh insert"): the parts to run; "insert" alone
+# skips the refresh comparisons (and the materialized view they need).
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$REPO_ROOT"
@@ -22,6 +24,8 @@ ENTRIES=${BENCH_ENTRIES:-2000000}
 REPS=${BENCH_REPS:-3}
 INSERT_REPS=${BENCH_INSERT_REPS:-5}
 PGB_TX=${BENCH_PGBENCH_TX:-5000}
+PARTS=${BENCH_PARTS:-refresh insert}
+want() { [[ " $PARTS " == *" $1 "* ]]; }
 TOUCH=$(( USERS / 100 > 0 ? USERS / 100 : 1 ))
 
 build_and_install
@@ -59,6 +63,8 @@ SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (i - 1) % $USERS), 12, '0'
  ORDER BY 1;
 ALTER TABLE journaling.journal_entries ENABLE TRIGGER USER;
 VACUUM ANALYZE journaling.journal_entries;
+SQL
+want refresh && psql_q <<SQL
 CREATE MATERIALIZED VIEW public.bench_user_statistics AS
 SELECT user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope, first_entry_date,
        last_entry_date, active_months, current_streak, longest_streak, top_tags, refreshed_at
@@ -79,15 +85,15 @@ touch_users() {
      WHERE e.user_id = u.id AND e.entry_date = (SELECT min(entry_date) FROM journaling.journal_entries x WHERE x.user_id = u.id);"
 }
 
+full=() mv=() inc=() mvc=() bulk=() mv2=() on_tps=() off_tps=() on_bulk=() off_bulk=()
+if want refresh; then
 log "full refresh vs REFRESH MATERIALIZED VIEW"
-full=() mv=()
 for _ in $(seq "$REPS"); do
   full+=("$(time_ms 'SELECT * FROM journaling.refresh_statistics(true)')")
   mv+=("$(time_ms 'REFRESH MATERIALIZED VIEW public.bench_user_statistics')")
 done
 
 log "1 % touched: incremental refresh vs REFRESH MATERIALIZED VIEW CONCURRENTLY"
-inc=() mvc=()
 for _ in $(seq "$REPS"); do
   touch_users "$TOUCH"
   inc+=("$(time_ms 'SELECT * FROM journaling.refresh_statistics()')")
@@ -96,7 +102,6 @@ done
 inc_mode=$(psql_q -At -c "SELECT mode || ' (' || users || ' users, ' || days || ' days)' FROM journaling.refresh_log ORDER BY id DESC LIMIT 1")
 
 log "100 % touched: automatic bulk refresh vs REFRESH MATERIALIZED VIEW"
-bulk=() mv2=()
 for _ in $(seq "$REPS"); do
   psql_q -c "UPDATE journaling.journal_entries e SET is_favorite = NOT is_favorite
                FROM (SELECT user_id, min(entry_date) AS d FROM journaling.journal_entries GROUP BY 1) f
@@ -105,7 +110,9 @@ for _ in $(seq "$REPS"); do
   mv2+=("$(time_ms 'REFRESH MATERIALIZED VIEW public.bench_user_statistics')")
 done
 bulk_mode=$(psql_q -At -c "SELECT mode FROM journaling.refresh_log ORDER BY id DESC LIMIT 1")
+fi
 
+if want insert; then
 log "insert overhead"
 cat >"$CLUSTER_DIR/insert.sql" <<SQL
 \set u random(1, $USERS)
@@ -113,22 +120,26 @@ INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score
 VALUES (('00000000-0000-4000-8000-' || lpad(to_hex(:u), 12, '0'))::uuid, 'a single new entry with a few words', DATE '2026-01-01', 0.25, '{bench}');
 SQL
 chmod 644 "$CLUSTER_DIR/insert.sql"
-# Capture off = the INSERT capture trigger dropped (a disabled trigger would
-# still make PostgreSQL fill its transition table); on = recreated as installed.
+# Capture off = both capture triggers that run on INSERT dropped: the row
+# trigger whose WHEN condition notes each row's (user_id, entry_date) and the
+# statement trigger that writes the change log.  Nothing of the capture runs
+# then; on = both recreated as installed (journaling--0.1--0.2.sql).
 set_capture() {
   if [ "$1" = off ]; then
-    psql_q -c "DROP TRIGGER journal_entries_stats_insert ON journaling.journal_entries"
+    psql_q -c "DROP TRIGGER journal_entries_stats_note_insert ON journaling.journal_entries" \
+           -c "DROP TRIGGER journal_entries_stats_flush ON journaling.journal_entries"
   else
-    psql_q -c "CREATE TRIGGER journal_entries_stats_insert AFTER INSERT ON journaling.journal_entries
-               REFERENCING NEW TABLE AS journaling_new_entries
-               FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_capture_trigger()"
+    psql_q -c "CREATE TRIGGER journal_entries_stats_note_insert AFTER INSERT ON journaling.journal_entries
+               FOR EACH ROW WHEN (journaling.stats_capture_note(NEW.user_id, NEW.entry_date))
+               EXECUTE FUNCTION journaling.stats_flush_trigger()" \
+           -c "CREATE TRIGGER journal_entries_stats_flush AFTER INSERT OR UPDATE ON journaling.journal_entries
+               FOR EACH STATEMENT EXECUTE FUNCTION journaling.stats_flush_trigger()"
   fi
 }
 pgb() {
   "$PG_BIN/pgbench" -n -t "$PGB_TX" -f "$CLUSTER_DIR/insert.sql" bench 2>/dev/null \
     | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
 }
-on_tps=() off_tps=() on_bulk=() off_bulk=()
 bulk_sql="INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
   SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (hashint4(g) & 2147483647) % $USERS), 12, '0'))::uuid,
          'bulk entry ' || g, DATE '2026-02-01' + g % 30, 0.1, '{bulk}' FROM generate_series(1, 10000) g"
@@ -136,6 +147,8 @@ for _ in $(seq "$INSERT_REPS"); do
   set_capture off; off_tps+=("$(pgb)"); off_bulk+=("$(time_ms "$bulk_sql")")
   set_capture on;  on_tps+=("$(pgb)");  on_bulk+=("$(time_ms "$bulk_sql")")
 done
+log "insert: on ${on_tps[*]} tps, ${on_bulk[*]} ms; off ${off_tps[*]} tps, ${off_bulk[*]} ms"
+fi
 
 m_full=$(median "${full[@]}"); m_mv=$(median "${mv[@]}")
 m_inc=$(median "${inc[@]}"); m_mvc=$(median "${mvc[@]}")
@@ -151,17 +164,28 @@ cat <<MD
 $USERS users, $ENTRIES entries ($days user-days), loaded in ${load_s}s; $(nproc) CPU cores
 PostgreSQL $(psql -X -At -d bench -c 'SHOW server_version'); median of $REPS refresh runs
 and $INSERT_REPS interleaved insert runs; times in ms.
+MD
+want refresh && cat <<MD
 
 | scenario | journaling | plain PostgreSQL | ratio | goal |
 |---|---:|---:|---:|---|
 | $TOUCH users (1 %) changed: \`refresh_statistics()\` [$inc_mode] vs \`REFRESH MATERIALIZED VIEW CONCURRENTLY\` | $m_inc | $m_mvc | $(ratio "$m_mvc" "$m_inc")× faster | ≥ 100× |
 | 100 % changed: \`refresh_statistics()\` [$bulk_mode] vs \`REFRESH MATERIALIZED VIEW\` | $m_bulk | $m_mv2 | $(ratio "$m_bulk" "$m_mv2")× the time | ≤ 1.1× |
 | \`refresh_statistics(true)\` vs \`REFRESH MATERIALIZED VIEW\` | $m_full | $m_mv | $(ratio "$m_full" "$m_mv")× the time | ≤ 1.1× |
+MD
+want insert && cat <<MD
 
 | insert path | capture on | capture off | overhead | goal |
 |---|---:|---:|---:|---|
 | single-row INSERT (pgbench, $PGB_TX tx, 1 client), tps | $m_on | $m_off | $over1 | ≤ 10 % |
 | 10 000-row INSERT ... SELECT, ms | $m_onb | $m_offb | $over2 | ≤ 10 % |
 
+Capture off = the two capture triggers that run on INSERT dropped (the row
+trigger whose WHEN condition notes each row and the statement trigger that
+writes the change log); on = both as installed.
+MD
+want refresh && cat <<MD
+
 The refresh also maintains \`daily_stats\` ($days rows), which the materialized view does not have.
 MD
+exit 0
