@@ -12,7 +12,7 @@
 #     10 000-row INSERT ... SELECT, with the capture triggers that run on
 #     INSERT vs with them dropped, on the same table, interleaved.
 # Sizes: BENCH_USERS (20000), BENCH_ENTRIES (2000000), BENCH_REPS (3),
-# BENCH_INSERT_REPS (5), BENCH_PGBENCH_TX (5000 single-row inserts per pgbench run).
+# BENCH_INSERT_REPS (10), BENCH_PGBENCH_TX (5000 single-row inserts per pgbench run).
 # BENCH_PARTS (default "refresh insert"): the parts to run; "insert" alone
 # skips the refresh comparisons (and the materialized view they need).
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$REPO_ROOT"
 USERS=${BENCH_USERS:-20000}
 ENTRIES=${BENCH_ENTRIES:-2000000}
 REPS=${BENCH_REPS:-3}
-INSERT_REPS=${BENCH_INSERT_REPS:-5}
+INSERT_REPS=${BENCH_INSERT_REPS:-10}
 PGB_TX=${BENCH_PGBENCH_TX:-5000}
 PARTS=${BENCH_PARTS:-refresh insert}
 want() { [[ " $PARTS " == *" $1 "* ]]; }
@@ -124,7 +124,10 @@ chmod 644 "$CLUSTER_DIR/insert.sql"
 # trigger whose WHEN condition notes each row's (user_id, entry_date) and the
 # statement trigger that writes the change log.  Nothing of the capture runs
 # then; on = both recreated as installed (journaling--0.1--0.2.sql).
+capture=on
 set_capture() {
+  [ "$1" = "$capture" ] && return 0
+  capture=$1
   if [ "$1" = off ]; then
     psql_q -c "DROP TRIGGER journal_entries_stats_note_insert ON journaling.journal_entries" \
            -c "DROP TRIGGER journal_entries_stats_flush ON journaling.journal_entries"
@@ -143,10 +146,14 @@ pgb() {
 bulk_sql="INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
   SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (hashint4(g) & 2147483647) % $USERS), 12, '0'))::uuid,
          'bulk entry ' || g, DATE '2026-02-01' + g % 30, 0.1, '{bulk}' FROM generate_series(1, 10000) g"
-for _ in $(seq "$INSERT_REPS"); do
-  set_capture off; off_tps+=("$(pgb)"); off_bulk+=("$(time_ms "$bulk_sql")")
-  set_capture on;  on_tps+=("$(pgb)");  on_bulk+=("$(time_ms "$bulk_sql")")
+# Alternate the order (off-on, then on-off, ...) so neither side always runs
+# right after the trigger DDL or on the smaller table.
+run_off() { set_capture off; off_tps+=("$(pgb)"); off_bulk+=("$(time_ms "$bulk_sql")"); }
+run_on()  { set_capture on;  on_tps+=("$(pgb)");  on_bulk+=("$(time_ms "$bulk_sql")"); }
+for i in $(seq "$INSERT_REPS"); do
+  if [ $((i % 2)) -eq 1 ]; then run_off; run_on; else run_on; run_off; fi
 done
+set_capture on
 log "insert: on ${on_tps[*]} tps, ${on_bulk[*]} ms; off ${off_tps[*]} tps, ${off_bulk[*]} ms"
 fi
 
@@ -163,7 +170,7 @@ cat <<MD
 
 $USERS users, $ENTRIES entries ($days user-days), loaded in ${load_s}s; $(nproc) CPU cores
 PostgreSQL $(psql -X -At -d bench -c 'SHOW server_version'); median of $REPS refresh runs
-and $INSERT_REPS interleaved insert runs; times in ms.
+and $INSERT_REPS interleaved insert runs (order alternating); times in ms.
 MD
 want refresh && cat <<MD
 
