@@ -114,6 +114,9 @@ fi
 
 if want insert; then
 log "insert overhead"
+# The refresh part leaves millions of dead rows: vacuum them now, or
+# autovacuum workers compete with the insert runs for the CPU.
+psql_q -c "VACUUM ANALYZE"
 cat >"$CLUSTER_DIR/insert.sql" <<SQL
 \set u random(1, $USERS)
 INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score, tags)
