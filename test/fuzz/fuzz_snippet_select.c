@@ -161,7 +161,8 @@ static bool
 run_select(const SnipWord *words, int nwords, int *itemwords, int nitemwords,
 		   Fuzz *f, bool monotone, const SnipOptions *o, uint8 *flags)
 {
-	SnipWord   *w = malloc(sizeof(SnipWord) * (nwords ? nwords : 1));
+	/* exactly nwords entries: a read or write past them is an overflow */
+	SnipWord   *w = malloc(sizeof(SnipWord) * nwords);
 	SnipSelect	s;
 	jmp_buf		jb;
 	volatile bool ok = true;
