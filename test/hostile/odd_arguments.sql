@@ -39,7 +39,7 @@ INSERT INTO pool SELECT 'doc_json', ord, expr FROM unnest(ARRAY[
   $$'[{"content": "' || repeat('x ', 1000000) || '"}]'$$, $$'{"' || repeat('k', 100000) || '": 1}'$$,
   $$'[' || repeat('{"content": "a"},', 5000) || '{"content": "b"}]'$$,
   $$chr(65279) || '[{"content": "bom"}]'$$, $$'[1e999999999999]'$$, $$'[-]'$$, $$'[0x10, 01, .5, +1]'$$, $$'["\x"]'$$,
-  $$'[{"content": "x", "user_id": "6f1c2a5e-0000-4000-8000-000000000002"}]'$$,
+  $$'[{"content": "x", "user_id": "00000000-0000-0000-0000-0000000000bb"}]'$$,
   $$'{"metadata": {}, "entries": [{"text": "x", "creationDate": "2025-01-01T00:00:00Z", "uuid": "ABCDEF0123456789ABCDEF0123456789"}, {"uuid": 5}]}'$$,
   $$'{"tags": {}, "entries": [{"date": "2025-13-01", "time": "25:00", "title": "t", "body": "b"}, {"date": null}]}'$$,
   $$'{"id": "x", "date_journal": 1e30, "text": "t", "timezone": "Nowhere/Never"}'$$,
@@ -60,7 +60,7 @@ INSERT INTO pool SELECT 'format', ord, expr FROM unnest(ARRAY[
 
 INSERT INTO pool SELECT 'import_options', ord, expr FROM unnest(ARRAY[
   $$'{}'$$, 'NULL', $$'null'$$, $$'[]'$$, $$'"x"'$$,
-  $$'{"user_id": "6f1c2a5e-0000-4000-8000-000000000002"}'$$, $$'{"user_id": "nope"}'$$,
+  $$'{"user_id": "00000000-0000-0000-0000-0000000000bb"}'$$, $$'{"user_id": "nope"}'$$,
   $$'{"user_id": null}'$$, $$'{"user_id": 5}'$$, $$'{"timezone": "Mars/Olympus"}'$$,
   $$'{"timezone": "UTC+99999"}'$$, $$'{"timezone": ""}'$$, $$'{"entries_timezone": "Europe/Berlin", "timezone": 1}'$$,
   $$'{"on_conflict": "update"}'$$, $$'{"on_conflict": "explode"}'$$, $$'{"mode": "strict"}'$$,
@@ -116,9 +116,11 @@ INSERT INTO pool SELECT 'regconfig', ord, expr FROM unnest(ARRAY[
   $$'english'$$, 'NULL', $$'simple'$$, $$'german'$$, $$'public.hostile_syn'$$, $$'public.hostile_empty'$$
 ]) WITH ORDINALITY AS t(expr, ord);
 
+-- users: the sessions' own (aa), another of the application's, an imported one, none
 INSERT INTO pool SELECT 'uuid', ord, expr FROM unnest(ARRAY[
-  $$'6f1c2a5e-0000-4000-8000-000000000001'$$, 'NULL', $$'00000000-0000-0000-0000-000000000000'$$,
-  $$'6f1c2a5e-0000-4000-8000-000000000002'$$, $$'ffffffff-ffff-ffff-ffff-ffffffffffff'$$
+  $$'00000000-0000-0000-0000-0000000000aa'$$, 'NULL', $$'00000000-0000-0000-0000-000000000000'$$,
+  $$'00000000-0000-0000-0000-0000000000bb'$$, $$'6f1c2a5e-0000-4000-8000-000000000001'$$,
+  $$'ffffffff-ffff-ffff-ffff-ffffffffffff'$$
 ]) WITH ORDINALITY AS t(expr, ord);
 
 INSERT INTO pool SELECT 'int4', ord, expr FROM unnest(ARRAY[
