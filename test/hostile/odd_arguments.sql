@@ -1,5 +1,5 @@
 -- test/hostile/odd_arguments.sql — generate calls of every journaling
--- function with odd arguments (psql -At -v fixtures=... -v dir=...; prints
+-- function with odd arguments (psql -At -v fixtures=... -v app=... -v dir=...;
 -- one call per line as "app|statement" or "su|statement", each statement in
 -- its own transaction that rolls back).
 --
