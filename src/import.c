@@ -998,6 +998,19 @@ progress(ImportState *st, JrReader *r)
 	}
 }
 
+/*
+ * errcode() for a path the caller named that could not be opened: a name too
+ * long or with too many symbolic links is a bad argument, not the internal
+ * error errcode_for_file_access() reports for those.
+ */
+static int
+errcode_for_path(int err)
+{
+	if (err == ENAMETOOLONG || err == ELOOP)
+		return errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	return errcode_for_file_access();
+}
+
 /* Open a reader on the file or the document. */
 static void
 open_reader(ImportState *st, JrReader *r, const char *path, const char *doc, size_t doclen, FILE **fp, bool probe)
@@ -1010,9 +1023,13 @@ open_reader(ImportState *st, JrReader *r, const char *path, const char *doc, siz
 
 		*fp = AllocateFile(path, PG_BINARY_R);
 		if (*fp == NULL)
+		{
+			int			err = errno;
+
 			ereport(ERROR,
-					(errcode_for_file_access(),
+					(errcode_for_path(err),
 					 errmsg("could not open file \"%s\" for reading: %m", path)));
+		}
 		src->fp = *fp;
 		src->st = st;
 		jr_init_stream(r, file_read, src, buf, reader_alloc, st->record_cxt);
@@ -1193,21 +1210,49 @@ emit_counts(ImportState *st, ReturnSetInfo *rsinfo)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* Files under dir (recursively) whose names end in .json. */
-static void
-collect_files(const char *dir, List **files)
+/* A directory by identity: the key of the set of directories already walked. */
+typedef struct DirId
 {
-	DIR		   *d = AllocateDir(dir);
-	struct dirent *de;
+	dev_t		dev;
+	ino_t		ino;
+} DirId;
 
+/*
+ * Files under dir (recursively) whose names end in .json.  Symbolic links
+ * are followed, but each directory is walked once (seen holds the ones
+ * walked), so links back up the tree neither loop nor list a file twice.
+ */
+static void
+collect_files(const char *dir, List **files, HTAB *seen)
+{
+	DIR		   *d;
+	struct dirent *de;
+	struct stat stbuf;
+	DirId		id;
+	bool		found;
+
+	check_stack_depth();
+	if (stat(dir, &stbuf) == 0)
+	{
+		memset(&id, 0, sizeof(id));
+		id.dev = stbuf.st_dev;
+		id.ino = stbuf.st_ino;
+		hash_search(seen, &id, HASH_ENTER, &found);
+		if (found)
+			return;
+	}
+	d = AllocateDir(dir);
 	if (d == NULL)
+	{
+		int			err = errno;
+
 		ereport(ERROR,
-				(errcode_for_file_access(),
+				(errcode_for_path(err),
 				 errmsg("could not open directory \"%s\": %m", dir)));
+	}
 	while ((de = ReadDir(d, dir)) != NULL)
 	{
 		char	   *p;
-		struct stat stbuf;
 		size_t		len = strlen(de->d_name);
 
 		CHECK_FOR_INTERRUPTS();
@@ -1217,7 +1262,7 @@ collect_files(const char *dir, List **files)
 		if (stat(p, &stbuf) != 0)
 			continue;
 		if (S_ISDIR(stbuf.st_mode))
-			collect_files(p, files);
+			collect_files(p, files, seen);
 		else if (S_ISREG(stbuf.st_mode) && len > 5 && strcmp(de->d_name + len - 5, ".json") == 0)
 			*files = lappend(*files, p);
 	}
@@ -1291,7 +1336,14 @@ run_import(FunctionCallInfo fcinfo, const char *fn, const char *path, text *doc,
 	state_begin_run(st, path ? path : "document", format);
 	if (directory)
 	{
-		collect_files(path, &files);
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(DirId);
+		ctl.entrysize = sizeof(DirId);
+		ctl.hcxt = CurrentMemoryContext;
+		collect_files(path, &files,
+					  hash_create("journaling import directories", 64, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT));
 		list_sort(files, file_cmp);
 		foreach(lc, files)
 			import_one(st, lfirst(lc), NULL, 0, "auto");

@@ -79,16 +79,27 @@ typedef struct MoodEwma
 	double		value;
 } MoodEwma;
 
-/* Raise an error unless the state has the layout this build reads. */
+/*
+ * Raise an error with the given SQLSTATE unless a state has the layout this
+ * build reads: data corruption for a stored value, invalid input for text or
+ * binary input (which anyone can type, so it must not look like corruption).
+ */
+static inline void
+moodstats_check_version(int version, int sqlerrcode)
+{
+	if (version != MOODSTATS_VERSION)
+		ereport(ERROR,
+				(errcode(sqlerrcode),
+				 errmsg("moodstats value has unsupported layout version %d", version),
+				 errdetail("This build of journaling reads moodstats layout version %d.",
+						   MOODSTATS_VERSION)));
+}
+
+/* A stored state, checked for the layout this build reads. */
 static inline MoodStats *
 moodstats_checked(MoodStats *s)
 {
-	if (s->version != MOODSTATS_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("moodstats value has unsupported layout version %d", (int) s->version),
-				 errdetail("This build of journaling reads moodstats layout version %d.",
-						   MOODSTATS_VERSION)));
+	moodstats_check_version(s->version, ERRCODE_DATA_CORRUPTED);
 	return s;
 }
 
@@ -245,7 +256,11 @@ parse_key(MoodParser *ps, const char *key, bool first)
 	ps->p += len + 1;
 }
 
-/* Parse a finite double. */
+/*
+ * Parse a finite double.  strtod() reports ERANGE for subnormal results too,
+ * which the output writes (tiny moods and low parts): like float8in, only an
+ * overflow or an underflow to zero is out of range.
+ */
 static double
 parse_double(MoodParser *ps)
 {
@@ -254,7 +269,8 @@ parse_double(MoodParser *ps)
 
 	errno = 0;
 	v = strtod(ps->p, &end);
-	if (end == ps->p || errno == ERANGE || !isfinite(v) || isspace((unsigned char) *ps->p))
+	if (end == ps->p || !isfinite(v) || isspace((unsigned char) *ps->p) ||
+		(errno == ERANGE && v == 0))
 		parse_fail(ps, "a finite number");
 	ps->p = end;
 	return v;
@@ -321,8 +337,8 @@ journaling_moodstats_in(PG_FUNCTION_ARGS)
 	ps.p++;
 	parse_key(&ps, "v", true);
 	version = parse_integer(&ps, 0, 255);
+	moodstats_check_version((int) version, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	s->version = (uint8) version;
-	moodstats_checked(s);
 	parse_key(&ps, "n", false);
 	s->n = (int64) parse_integer(&ps, PG_INT64_MIN, PG_INT64_MAX);
 	parse_key(&ps, "np", false);
@@ -398,7 +414,7 @@ journaling_moodstats_recv(PG_FUNCTION_ARGS)
 	MoodStats  *s = (MoodStats *) palloc0(sizeof(MoodStats));
 
 	s->version = (uint8) pq_getmsgbyte(buf);
-	moodstats_checked(s);
+	moodstats_check_version(s->version, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	s->first_day = pq_getmsgint(buf, 4);
 	s->last_day = pq_getmsgint(buf, 4);
 	s->n = pq_getmsgint64(buf);

@@ -206,7 +206,11 @@ ms_dd_from_i128(__int128 v)
 	__int128	rest;
 
 	r.hi = (double) v;
-	rest = v - (__int128) r.hi;
+	/* v near 2^127 rounds to 2^127, which no __int128 holds: subtract unsigned */
+	if (r.hi >= 0x1p127)
+		rest = (__int128) ((unsigned __int128) v - ((unsigned __int128) 1 << 127));
+	else
+		rest = v - (__int128) r.hi;
 	r.lo = (double) rest;
 	return ms_quick_two_sum(r.hi, r.lo);
 }
@@ -420,8 +424,8 @@ ms_variance(const MoodStats *s)
 	/* all moods equal: exactly zero, whatever the rounding of the sums */
 	if (s->min == s->max)
 		return 0.0;
-	/* syy - sy^2 / n */
-	ss = ms_dd_add(s->syy, ms_dd_neg(ms_dd_div_d(ms_dd_mul(s->sy, s->sy), n)));
+	/* syy - sy * (sy / n): sy^2 itself may overflow where sy^2 / n <= syy does not */
+	ss = ms_dd_add(s->syy, ms_dd_neg(ms_dd_mul(s->sy, ms_dd_div_d(s->sy, n))));
 	if (ss.hi <= 0.0)
 		return 0.0;
 	/* the cancellation happened in double-double; one rounding suffices now */

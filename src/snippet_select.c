@@ -131,13 +131,17 @@ snip_cover(const SnipSelect *s, int max_cover, int *p, int *q)
 	return false;
 }
 
-/* Mark words startpos..endpos as shown, highlighting query words. */
+/*
+ * Mark words startpos..endpos as shown, highlighting query words.  An empty
+ * document asks for words 0..0 (as in ts_headline): only existing words are
+ * touched.
+ */
 static void
 snip_mark(SnipSelect *s, bool highlightall, int startpos, int endpos)
 {
 	int			i;
 
-	for (i = startpos; i <= endpos; i++)
+	for (i = startpos; i <= endpos && i < s->nwords; i++)
 	{
 		SnipWord   *w = &s->words[i];
 
