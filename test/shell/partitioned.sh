@@ -11,13 +11,6 @@
 # unchanged expected/*.out files.  The conversion runs between the two
 # pg_regress calls, so the test files never see it.
 #
-# Not re-run: files that name no table, view or non-IMMUTABLE function of the
-# extension (only IMMUTABLE functions, e.g. 30_search_snippet, which compares
-# snippet() with ts_headline() on scratch tables in public) and never change
-# search_path: their output cannot depend on how the extension stores rows.
-# The selection is computed from the files and the catalog, so a file that
-# starts reading a table is run again automatically.
-#
 # One difference is inherent and normalized: TRUNCATE ... CASCADE prints a
 # "truncate cascades to table" NOTICE for each partition as well as for the
 # parent; with partitions named like their parents these are identical lines,
@@ -74,19 +67,11 @@ is "$(grep -cv ':p:4$' <<<"$after")" 0 \
 is "$(cut -d: -f1 <<<"$after")" "$(cut -d: -f1 <<<"$before")" "the same tables as before the conversion"
 is "$(grep -cv ':r:0$' <<<"$before")" 0 "which were plain tables"
 
-# The files to run again, and those whose output cannot depend on the layout.
-immutable=$(q -d $db -c "SELECT proname FROM pg_proc WHERE pronamespace = 'journaling'::regnamespace AND provolatile = 'i'
-                         GROUP BY proname HAVING bool_and(prokind IN ('f', 'a'))")
+# Every file but the install test runs again, unchanged.
 tests=()
 for f in sql/*.sql; do
   t=$(basename "$f" .sql)
-  [ "$t" = 01_install ] && continue
-  others=$(grep -oE 'journaling\.[a-z_0-9]+' "$f" | sed 's/^journaling\.//' | sort -u | grep -vxF "$immutable")
-  if [ -z "$others" ] && ! grep -qi 'search_path' "$f"; then
-    echo "# not re-run: $t (names only IMMUTABLE functions of the extension, no table)"
-    continue
-  fi
-  tests+=("$t")
+  [ "$t" = 01_install ] || tests+=("$t")
 done
 
 "$regress" --inputdir=. --outputdir="$out" --bindir="$bindir" --dbname=$db --use-existing \
