@@ -450,14 +450,17 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 		 * colon, then the value up to the next member's comma or the
 		 * closing brace.
 		 */
+		c = 0;
 		for (k = b->first_key[r]; k < b->first_key[r + 1]; k++)
 		{
 			const char *key = b->rows.data + b->keys[k] + 1;
 			const char *colon = strchr(key, '"') + 1;
 			size_t		keylen = colon - 1 - key;
 			int			end = (k + 1 < b->first_key[r + 1] ? b->keys[k + 1] : b->start[r + 1]) - 1;
+			int			n;
 
-			for (c = 0; c < ncols; c++)
+			/* the column, searched from the one after the last match */
+			for (n = 0; n < ncols; n++, c = (c + 1) % ncols)
 			{
 				const char *name = ImportColumnName(kind, c);
 
@@ -467,6 +470,7 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 
 					elems[c][i] = PointerGetDatum(t);
 					nulls[c][i] = (t == NULL);
+					c = (c + 1) % ncols;
 					break;
 				}
 			}

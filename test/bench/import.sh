@@ -3,7 +3,7 @@
 # of loading the same rows into the same table (journal_entries, with its
 # indexes, constraints and search_vector trigger), in the same run.
 #
-#   N=100000 REPEAT=2 test/bench/import.sh   # rows (default 100000), runs per method
+#   N=100000 REPEAT=3 test/bench/import.sh   # rows (default 100000), runs per method
 #
 # Each method runs REPEAT times, interleaved with the others, and the fastest
 # run counts (the machine may be shared: the minimum is the least disturbed).
@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$REPO_ROOT"
 N=${N:-100000}
-REPEAT=${REPEAT:-2}
+REPEAT=${REPEAT:-3}
 
 ensure_packages
 build_and_install
@@ -129,7 +129,7 @@ cat <<MD
 
 | method | seconds | rows/s | vs import_file |
 |---|---:|---:|---:|
-| \`journaling.import_file\` (streaming C reader, batched INSERT) | $(printf %.2f ${T[import]}) | $(printf %.0f $(echo "$N / ${T[import]}" | bc -l)) | 1.00 |
+| \`journaling.import_file\` (streaming C reader, batched INSERT of unnested arrays) | $(printf %.2f ${T[import]}) | $(printf %.0f $(echo "$N / ${T[import]}" | bc -l)) | 1.00 |
 | \`COPY ... FROM\` CSV of the same rows | $(printf %.2f ${T[copy]}) | $(printf %.0f $(echo "$N / ${T[copy]}" | bc -l)) | $(r ${T[copy]} ${T[import]}) |
 | \`json_populate_recordset\` + \`INSERT ... SELECT\` | $(printf %.2f ${T[populate]}) | $(printf %.0f $(echo "$N / ${T[populate]}" | bc -l)) | $(r ${T[populate]} ${T[import]}) |
 | PL/pgSQL loop, one EXCEPTION block per record | $(printf %.2f ${T[loop]}) | $(printf %.0f $(echo "$N / ${T[loop]}" | bc -l)) | $(r ${T[loop]} ${T[import]}) |
