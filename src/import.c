@@ -5,12 +5,16 @@
  * is read by json_reader.c one record at a time; the format's mapper
  * (import_formats.c) turns each record into normalized rows, validated in C.
  * Rows are batched per target table and inserted with one prepared
- * INSERT ... SELECT FROM ROWS FROM (unnest($1), unnest($2), ...) per batch (one text[] per
- * column, cast to the column's type as COPY's input functions would), as the
- * calling user (row-level security, constraints and triggers apply), in a
- * subtransaction.  Only when a batch fails is it retried row by row, each in
- * its own subtransaction, to isolate the bad rows ("validate in C first;
- * batch, then isolate").  Cancels and other non-data errors are re-thrown.
+ * INSERT ... SELECT unnest($1)::type, unnest($2)::type, ... per batch (one
+ * text[] per column, cast to the column's type as COPY's input functions
+ * would), as the calling user (row-level security, constraints and triggers
+ * apply), in a subtransaction: a plain INSERT while no row of that table has
+ * collided with an existing one, then ON CONFLICT on the primary key.  Only
+ * when a batch fails is it retried row by row, each in its own
+ * subtransaction, to isolate the bad rows ("validate in C first; batch, then
+ * isolate").  Cancels and other non-data errors are re-thrown.
+ * import_errors rows are queued and written the same way, one array per
+ * column.
  *
  * In best_effort mode a rejected row is counted and written to
  * import_errors; in strict mode the first one raises, naming its ordinal and
@@ -65,6 +69,10 @@ typedef struct Batch
 	int64	   *offset;
 	char	  **source_id;
 	int		   *start;			/* row i is rows.data[start[i] .. start[i+1]) */
+	int		   *keys;			/* where each row's members start in rows.data: */
+	int		   *first_key;		/* row i's are keys[first_key[i] .. first_key[i+1]) */
+	int			nkeys;
+	int			keys_cap;
 } Batch;
 
 /* hash entries */
@@ -86,6 +94,28 @@ typedef struct UserEntry
 {
 	pg_uuid_t	id;
 } UserEntry;
+
+/* import_errors columns queued per row (run_id is the call's) */
+enum
+{
+	E_FILE,
+	E_ORDINAL,
+	E_OFFSET,
+	E_KIND,
+	E_SOURCE_ID,
+	E_SQLSTATE,
+	E_MESSAGE,
+	E_COLS
+};
+
+/* import_errors rows waiting to be written: one array per column. */
+typedef struct ErrorQueue
+{
+	int			n;
+	Size		bytes;
+	Datum		values[E_COLS][BATCH_ROWS];
+	bool		nulls[E_COLS][BATCH_ROWS];
+} ErrorQueue;
 
 struct ImportState
 {
@@ -111,7 +141,8 @@ struct ImportState
 	int64		counts[IMPORT_KIND_COUNT][4];
 	int64		undetected;
 	int64		notes;
-	SPIPlanPtr	insert_plan[IMPORT_KIND_COUNT];
+	SPIPlanPtr	insert_plan[IMPORT_KIND_COUNT][IMPORT_CONFLICT_COUNT];
+	bool		collided[IMPORT_KIND_COUNT];	/* a batch hit a unique violation */
 	SPIPlanPtr	error_plan;
 	SPIPlanPtr	user_plan;
 	SPIPlanPtr	owner_plan;
@@ -125,8 +156,8 @@ struct ImportState
 	MemoryContext batch_cxt;
 	MemoryContext flush_cxt;
 	Batch		batch[IMPORT_KIND_COUNT];
-	StringInfoData errors;		/* queued import_errors rows, as JSON */
-	int			queued_errors;
+	ErrorQueue	errors;			/* import_errors rows not yet written */
+	MemoryContext error_cxt;	/* their values */
 
 	/* file */
 	const char *path;			/* NULL for a document */
@@ -178,32 +209,47 @@ sqlstate_text(int code)
 	return unpack_sql_state(code);
 }
 
-/* Append a JSON string member to buf. */
-static void
-append_member(StringInfo buf, const char *key, const char *value)
+/* A text[] of the first n values (NULL where nulls says). */
+static Datum
+text_array(Datum *values, bool *nulls, int n)
 {
-	appendStringInfo(buf, "%s\"%s\":", buf->data[buf->len - 1] == '{' ? "" : ",", key);
-	if (value)
-		escape_json(buf, value);
-	else
-		appendStringInfoString(buf, "null");
+	int			lb = 1;
+
+	return PointerGetDatum(construct_md_array(values, nulls, 1, &n, &lb, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* Write the queued import_errors rows in one statement. */
+/* Write the queued import_errors rows in one statement (one array per column). */
 static void
 flush_errors(ImportState *st)
 {
-	Datum		arg;
+	ErrorQueue *q = &st->errors;
+	Datum		args[E_COLS + 1];
+	int			c;
 
-	if (st->errors.len == 0)
+	if (q->n == 0)
 		return;
-	appendStringInfoChar(&st->errors, ']');
-	st->errors.data[0] = '[';
-	arg = CStringGetTextDatum(st->errors.data);
-	if (SPI_execute_plan(st->error_plan, &arg, NULL, false, 0) != SPI_OK_INSERT)
+	args[0] = Int64GetDatum(st->run_id);
+	for (c = 0; c < E_COLS; c++)
+		args[c + 1] = (c == E_ORDINAL || c == E_OFFSET)
+			? PointerGetDatum(construct_array(q->values[c], q->n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))
+			: text_array(q->values[c], q->nulls[c], q->n);
+	if (SPI_execute_plan(st->error_plan, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record import errors");
-	resetStringInfo(&st->errors);
-	st->queued_errors = 0;
+	q->n = 0;
+	q->bytes = 0;
+	MemoryContextReset(st->error_cxt);
+}
+
+/* Queue a text value of an import_errors row. */
+static void
+queue_text(ErrorQueue *q, int col, const char *s)
+{
+	q->nulls[col][q->n] = (s == NULL);
+	if (s)
+	{
+		q->values[col][q->n] = CStringGetTextDatum(s);
+		q->bytes += strlen(s);
+	}
 }
 
 /* Queue an import_errors row; written in batches. */
@@ -211,21 +257,18 @@ static void
 queue_error(ImportState *st, const char *kind, int64 ordinal, int64 offset,
 			const char *source_id, const char *sqlstate, const char *message)
 {
-	MemoryContext old = MemoryContextSwitchTo(st->call_cxt);
+	ErrorQueue *q = &st->errors;
+	MemoryContext old = MemoryContextSwitchTo(st->error_cxt);
 
-	if (st->errors.data == NULL)
-		initStringInfo(&st->errors);
-	appendStringInfoString(&st->errors, st->errors.len == 0 ? " {" : ",{");
-	appendStringInfo(&st->errors, "\"run_id\":" INT64_FORMAT ",\"ordinal\":" INT64_FORMAT ",\"byte_offset\":" INT64_FORMAT,
-					 st->run_id, ordinal, offset);
-	append_member(&st->errors, "file", st->file_label);
-	append_member(&st->errors, "kind", kind);
-	append_member(&st->errors, "source_id", source_id);
-	append_member(&st->errors, "sqlstate", sqlstate);
-	append_member(&st->errors, "message", message);
-	appendStringInfoChar(&st->errors, '}');
+	queue_text(q, E_FILE, st->file_label);
+	q->values[E_ORDINAL][q->n] = Int64GetDatum(ordinal);
+	q->values[E_OFFSET][q->n] = Int64GetDatum(offset);
+	queue_text(q, E_KIND, kind);
+	queue_text(q, E_SOURCE_ID, source_id);
+	queue_text(q, E_SQLSTATE, sqlstate);
+	queue_text(q, E_MESSAGE, message);
 	MemoryContextSwitchTo(old);
-	if (++st->queued_errors >= BATCH_ROWS || st->errors.len >= BATCH_BYTES)
+	if (++q->n >= BATCH_ROWS || q->bytes >= BATCH_BYTES)
 		flush_errors(st);
 }
 
@@ -263,11 +306,12 @@ record_failure(ImportState *st, int kind, int64 ordinal, int64 offset,
 
 /* Append a row to its batch, flushing every batch when one is full. */
 void
-ImportEmit(ImportState *st, ImportKind kind, int64 offset, const char *source_id, StringInfo row)
+ImportEmit(ImportState *st, ImportKind kind, int64 offset, const char *source_id, const ImpRow *row)
 {
 	Batch	   *b = &st->batch[kind];
 	int64		ordinal = ++st->ordinal;
 	MemoryContext old;
+	int			k;
 
 	st->counts[kind][C_PROCESSED]++;
 	if (st->collect)
@@ -279,7 +323,7 @@ ImportEmit(ImportState *st, ImportKind kind, int64 offset, const char *source_id
 		values[1] = Int64GetDatum(offset);
 		values[2] = CStringGetTextDatum(ImportKindNames[kind]);
 		values[3] = source_id ? CStringGetTextDatum(source_id) : (Datum) 0;
-		values[4] = DirectFunctionCall1(jsonb_in, CStringGetDatum(row->data));
+		values[4] = DirectFunctionCall1(jsonb_in, CStringGetDatum(row->buf.data));
 		values[5] = (Datum) 0;
 		tuplestore_putvalues(st->tupstore, st->tupdesc, values, nulls);
 		return;
@@ -296,6 +340,10 @@ ImportEmit(ImportState *st, ImportKind kind, int64 offset, const char *source_id
 			b->offset = palloc(cap * sizeof(int64));
 			b->source_id = palloc(cap * sizeof(char *));
 			b->start = palloc((cap + 1) * sizeof(int));
+			b->first_key = palloc((cap + 1) * sizeof(int));
+			b->keys_cap = cap * 16;
+			b->keys = palloc(b->keys_cap * sizeof(int));
+			b->nkeys = 0;
 		}
 		else
 		{
@@ -303,16 +351,26 @@ ImportEmit(ImportState *st, ImportKind kind, int64 offset, const char *source_id
 			b->offset = repalloc(b->offset, cap * sizeof(int64));
 			b->source_id = repalloc(b->source_id, cap * sizeof(char *));
 			b->start = repalloc(b->start, (cap + 1) * sizeof(int));
+			b->first_key = repalloc(b->first_key, (cap + 1) * sizeof(int));
 		}
 		b->cap = cap;
+	}
+	if (b->nkeys + row->nkeys > b->keys_cap)
+	{
+		b->keys_cap = Max(b->keys_cap * 2, b->nkeys + row->nkeys);
+		b->keys = repalloc(b->keys, b->keys_cap * sizeof(int));
 	}
 	b->ordinal[b->n] = ordinal;
 	b->offset[b->n] = offset;
 	b->source_id[b->n] = source_id ? pstrdup(source_id) : NULL;
 	b->start[b->n] = b->rows.len;
-	appendBinaryStringInfo(&b->rows, row->data, row->len);
+	b->first_key[b->n] = b->nkeys;
+	for (k = 0; k < row->nkeys; k++)
+		b->keys[b->nkeys++] = b->rows.len + row->keys[k];
+	appendBinaryStringInfo(&b->rows, row->buf.data, row->buf.len);
 	b->n++;
 	b->start[b->n] = b->rows.len;
+	b->first_key[b->n] = b->nkeys;
 	MemoryContextSwitchTo(old);
 	if (b->n >= BATCH_ROWS || b->rows.len >= BATCH_BYTES)
 		flush_all(st);
@@ -329,11 +387,24 @@ ImportReject(ImportState *st, ImportKind kind, int64 offset, const char *source_
 	record_failure(st, kind, ordinal, offset, source_id, sqlstate, message);
 }
 
-/* Allocator for re-reading our own rows. */
-static void *
-flush_alloc(void *ctx, size_t size)
+/*
+ * The batch INSERT of a kind with an ON CONFLICT clause (IMPORT_CONFLICT_*),
+ * prepared on first use in this call.
+ */
+static SPIPlanPtr
+insert_plan(ImportState *st, ImportKind kind, int conflict)
 {
-	return MemoryContextAlloc((MemoryContext) ctx, size);
+	if (st->insert_plan[kind][conflict] == NULL)
+	{
+		int			n = ImportColumnCount(kind);
+		Oid		   *types = palloc(n * sizeof(Oid));
+		int			c;
+
+		for (c = 0; c < n; c++)
+			types[c] = TEXTARRAYOID;
+		st->insert_plan[kind][conflict] = prepare(ImportInsertSql(kind, conflict), n, types);
+	}
+	return st->insert_plan[kind][conflict];
 }
 
 /*
@@ -341,7 +412,7 @@ flush_alloc(void *ctx, size_t size)
  * column becomes one text[] parameter.  Returns rows inserted or updated.
  */
 static uint64
-run_insert(ImportState *st, ImportKind kind, int from, int to)
+run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 {
 	Batch	   *b = &st->batch[kind];
 	int			ncols = ImportColumnCount(kind);
@@ -370,34 +441,47 @@ run_insert(ImportState *st, ImportKind kind, int from, int to)
 	}
 	for (i = 0; i < nrows; i++)
 	{
-		char		err[160];
 		int			r = from + i;
-		JrValue    *row = jr_parse_document(b->rows.data + b->start[r], b->start[r + 1] - b->start[r],
-											flush_alloc, st->flush_cxt, err, sizeof(err));
-		size_t		m;
+		int			k;
 
-		if (row == NULL || row->type != JR_OBJECT)
-			elog(ERROR, "import produced an invalid row: %s", err);
-		for (m = 0; m < row->count; m++)
-			for (c = 0; c < ncols; c++)
-				if (strcmp(ImportColumnName(kind, c), row->members[m].key) == 0)
+		/*
+		 * Each member of the row as written by import_map.c: the key (a
+		 * column name, no escapes) from its quote to the next quote, then a
+		 * colon, then the value up to the next member's comma or the
+		 * closing brace.
+		 */
+		c = 0;
+		for (k = b->first_key[r]; k < b->first_key[r + 1]; k++)
+		{
+			const char *key = b->rows.data + b->keys[k] + 1;
+			const char *colon = strchr(key, '"') + 1;
+			size_t		keylen = colon - 1 - key;
+			int			end = (k + 1 < b->first_key[r + 1] ? b->keys[k + 1] : b->start[r + 1]) - 1;
+			int			n;
+
+			/* the column, searched from the one after the last match */
+			for (n = 0; n < ncols; n++, c = (c + 1) % ncols)
+			{
+				const char *name = ImportColumnName(kind, c);
+
+				if (strncmp(name, key, keylen) == 0 && name[keylen] == '\0')
 				{
-					text	   *t = ImportColumnText(row->members[m].value, how[c]);
+					text	   *t = ImportColumnTextRaw(colon + 1, b->rows.data + end - (colon + 1), how[c]);
 
-					if (t)
-					{
-						elems[c][i] = PointerGetDatum(t);
-						nulls[c][i] = false;
-					}
+					elems[c][i] = PointerGetDatum(t);
+					nulls[c][i] = (t == NULL);
+					c = (c + 1) % ncols;
 					break;
 				}
+			}
+		}
 	}
 	for (c = 0; c < ncols; c++)
 		args[c] = PointerGetDatum(construct_md_array(elems[c], nulls[c], 1, &nrows, &lb,
 													 TEXTOID, -1, false, TYPALIGN_INT));
 	MemoryContextSwitchTo(old);
-	rc = SPI_execute_plan(st->insert_plan[kind], args, NULL, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
+	rc = SPI_execute_plan(insert_plan(st, kind, conflict), args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "batch insert failed: %s", SPI_result_code_string(rc));
 	MemoryContextReset(st->flush_cxt);
 	return SPI_processed;
@@ -408,7 +492,7 @@ run_insert(ImportState *st, ImportKind kind, int from, int to)
  * if it raised a data error.  Cancels and system errors are re-thrown.
  */
 static bool
-try_insert(ImportState *st, ImportKind kind, int from, int to, uint64 *done, ErrorData **edata)
+try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uint64 *done, ErrorData **edata)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -418,7 +502,7 @@ try_insert(ImportState *st, ImportKind kind, int from, int to, uint64 *done, Err
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		*done = run_insert(st, kind, from, to);
+		*done = run_insert(st, kind, conflict, from, to);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -442,20 +526,46 @@ try_insert(ImportState *st, ImportKind kind, int from, int to, uint64 *done, Err
 	return ok;
 }
 
-/* Insert a kind's batch: all at once, or row by row when that fails. */
+/*
+ * Insert a kind's batch: all at once, or row by row when that fails.
+ *
+ * Until a batch of this kind has collided with an existing row, it is tried
+ * as a plain INSERT: when it succeeds, every row was new, which is what
+ * ON CONFLICT DO NOTHING would have done without its per-row arbiter probe
+ * and speculative insertion.  A unique violation retries the batch with the
+ * ON CONFLICT clause (kept for the rest of the call); any other error goes
+ * straight to isolating the bad rows.
+ */
 static void
 flush_kind(ImportState *st, ImportKind kind)
 {
 	Batch	   *b = &st->batch[kind];
+	int			conflict = st->update ? IMPORT_CONFLICT_UPDATE : IMPORT_CONFLICT_SKIP;
+	bool		whole = b->n > 1;
 	uint64		done = 0;
 	ErrorData  *edata = NULL;
 	int			i;
 
 	if (b->n == 0)
 		return;
-	if (b->n > 1)
+	if (conflict == IMPORT_CONFLICT_SKIP && !st->collided[kind])
 	{
-		if (try_insert(st, kind, 0, b->n, &done, &edata))
+		if (try_insert(st, kind, IMPORT_CONFLICT_ERROR, 0, b->n, &done, &edata))
+		{
+			st->counts[kind][C_IMPORTED] += done;
+			st->counts[kind][C_SKIPPED] += b->n - done;
+			b->n = 0;
+			return;
+		}
+		if (edata->sqlerrcode == ERRCODE_UNIQUE_VIOLATION)
+			st->collided[kind] = true;
+		else
+			whole = false;
+		FreeErrorData(edata);
+	}
+	if (whole)
+	{
+		if (try_insert(st, kind, conflict, 0, b->n, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -468,7 +578,7 @@ flush_kind(ImportState *st, ImportKind kind)
 	for (i = 0; i < b->n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (try_insert(st, kind, i, i + 1, &done, &edata))
+		if (try_insert(st, kind, conflict, i, i + 1, &done, &edata))
 		{
 			st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
 			continue;
@@ -838,6 +948,7 @@ state_create(Jsonb *options, bool collect)
 	st->call_cxt = AllocSetContextCreate(CurrentMemoryContext, "journaling import", ALLOCSET_DEFAULT_SIZES);
 	st->file_cxt = AllocSetContextCreate(st->call_cxt, "journaling import file", ALLOCSET_DEFAULT_SIZES);
 	st->record_cxt = AllocSetContextCreate(st->call_cxt, "journaling import record", ALLOCSET_DEFAULT_SIZES);
+	st->error_cxt = AllocSetContextCreate(st->call_cxt, "journaling import errors", ALLOCSET_DEFAULT_SIZES);
 	st->batch_cxt = AllocSetContextCreate(st->call_cxt, "journaling import batch", ALLOCSET_DEFAULT_SIZES);
 	st->flush_cxt = AllocSetContextCreate(st->call_cxt, "journaling import flush", ALLOCSET_DEFAULT_SIZES);
 	st->collect = collect;
@@ -858,29 +969,20 @@ state_create(Jsonb *options, bool collect)
 static void
 state_begin_run(ImportState *st, const char *source, const char *format)
 {
-	Oid			jsonb_t[1] = {JSONOID};
+	Oid			error_t[E_COLS + 1] = {INT8OID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 	Oid			user_t[4] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID};
 	Oid			owner_t[1] = {UUIDOID};
 	Oid			sess_t[4] = {UUIDOID, UUIDOID, TEXTOID, TEXTOID};
 	Oid			run_t[3] = {TEXTOID, TEXTOID, JSONBOID};
 	Datum		args[3];
-	int			k;
 	bool		isnull;
 
-	for (k = 0; k < IMPORT_KIND_COUNT; k++)
-	{
-		int			n = ImportColumnCount((ImportKind) k);
-		Oid		   *types = palloc(n * sizeof(Oid));
-		int			c;
-
-		for (c = 0; c < n; c++)
-			types[c] = TEXTARRAYOID;
-		st->insert_plan[k] = prepare(ImportInsertSql((ImportKind) k, st->update), n, types);
-	}
 	st->error_plan = prepare("INSERT INTO journaling.import_errors "
 							 "(run_id, file, ordinal, byte_offset, kind, source_id, sqlstate, message) "
-							 "SELECT e.run_id, e.file, e.ordinal, e.byte_offset, e.kind, e.source_id, e.sqlstate, e.message "
-							 "FROM pg_catalog.json_populate_recordset(NULL::journaling.import_errors, $1) e", 1, jsonb_t);
+							 "SELECT $1, pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+							 "pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8)",
+							 E_COLS + 1, error_t);
 	st->user_plan = prepare("INSERT INTO journaling.users (id, username, source, source_id) "
 							"VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4, user_t);
 	st->owner_plan = prepare("SELECT user_id FROM journaling.chat_sessions "

@@ -33,6 +33,7 @@ ImpRowBegin(ImpRow *r)
 	initStringInfo(&r->buf);
 	appendStringInfoChar(&r->buf, '{');
 	r->first = true;
+	r->nkeys = 0;
 }
 
 /* Write a key and the colon. */
@@ -42,6 +43,9 @@ ImpRowKey(ImpRow *r, const char *key)
 	if (!r->first)
 		appendStringInfoChar(&r->buf, ',');
 	r->first = false;
+	if (r->nkeys == IMP_ROW_MAX_KEYS)
+		elog(ERROR, "import row has more than %d columns", IMP_ROW_MAX_KEYS);
+	r->keys[r->nkeys++] = r->buf.len;
 	jr_write_string(key, strlen(key), ImpAppendSi, &r->buf);
 	appendStringInfoChar(&r->buf, ':');
 }
@@ -111,7 +115,7 @@ void
 ImpRowEmit(ImportState *st, ImpRow *r, ImportKind kind, int64 offset, const char *source_id)
 {
 	appendStringInfoChar(&r->buf, '}');
-	ImportEmit(st, kind, offset, source_id, &r->buf);
+	ImportEmit(st, kind, offset, source_id, r);
 }
 
 /* Whether key is one of a NULL-terminated list. */

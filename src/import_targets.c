@@ -4,8 +4,9 @@
  * Every target table's columns with the expression that fills each one
  * (defaults for NOT NULL columns, the topic reference checked for
  * visibility), the prepared INSERT ... SELECT over one text[] parameter per
- * column (ROWS FROM unnest, cast to the column's type by the input functions
- * COPY uses), and the conversion of a normalized row value into that text.
+ * column (unnest in the select list, cast to the column's type by the input
+ * functions COPY uses), and the conversion of a normalized row value into
+ * that text.
  */
 #include "postgres.h"
 
@@ -135,9 +136,14 @@ ImportColumnCount(ImportKind kind)
 	return n;
 }
 
-/* The batch INSERT of a kind, skipping or updating conflicting rows. */
+/*
+ * The batch INSERT of a kind: a duplicate primary key raises, is skipped or
+ * updates the row (IMPORT_CONFLICT_*).  The rows come from one unnest per
+ * text[] parameter in the select list (evaluated in lockstep by a ProjectSet
+ * node, without materializing the arrays as a table function scan would).
+ */
 char *
-ImportInsertSql(ImportKind kind, bool update)
+ImportInsertSql(ImportKind kind, int conflict)
 {
 	StringInfoData sql;
 	const TargetColumn *c;
@@ -158,14 +164,11 @@ ImportInsertSql(ImportKind kind, bool update)
 	/* one text[] parameter per column, cast like COPY's input functions would */
 	appendStringInfoString(&sql, " FROM (SELECT ");
 	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%su.c%d::%s AS %s", i ? ", " : "", i, column_type(c->name), c->name);
-	appendStringInfoString(&sql, " FROM ROWS FROM (");
-	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i ? ", " : "", i + 1);
-	appendStringInfoString(&sql, ") AS u(");
-	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%sc%d", i ? ", " : "", i);
-	appendStringInfoString(&sql, ")) r");
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)::%s AS %s", i ? ", " : "", i + 1,
+						 column_type(c->name), c->name);
+	appendStringInfoString(&sql, ") r");
+	if (conflict == IMPORT_CONFLICT_ERROR)
+		return sql.data;
 	/*
 	 * The primary key is the only arbiter: a row that collides on another
 	 * unique constraint (a topic name, a source id under another id) fails
@@ -178,7 +181,7 @@ ImportInsertSql(ImportKind kind, bool update)
 			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->name);
 			first = false;
 		}
-	if (!update)
+	if (conflict == IMPORT_CONFLICT_SKIP)
 		appendStringInfoString(&sql, ") DO NOTHING");
 	else
 	{
@@ -190,7 +193,6 @@ ImportInsertSql(ImportKind kind, bool update)
 				first = false;
 			}
 	}
-	appendStringInfoString(&sql, " RETURNING 1");
 	return sql.data;
 }
 
@@ -267,6 +269,40 @@ ImportColumnText(const JrValue *v, int how)
 	else
 		jr_write(v, append_si, &buf);
 	return cstring_to_text_with_len(buf.data, buf.len);
+}
+
+/* Allocator for re-reading a value: the current memory context. */
+static void *
+raw_alloc(void *ctx, size_t size)
+{
+	return palloc(size);
+}
+
+/*
+ * The value json[0 .. len) of a row written by import_map.c, as the text its
+ * column's input function reads; NULL for JSON null.  A jsonb column takes
+ * the JSON as is, and a string without escapes, a number or a boolean is
+ * taken as written; anything else is parsed (as ImportColumnText reads it).
+ */
+text *
+ImportColumnTextRaw(const char *json, size_t len, int how)
+{
+	char		err[160];
+	JrValue    *v;
+
+	if (len == 4 && memcmp(json, "null", 4) == 0)
+		return NULL;
+	if (how == IMPORT_COL_JSON)
+		return cstring_to_text_with_len(json, (int) len);
+	if (how == IMPORT_COL_PLAIN && len >= 2 && json[0] == '"' && memchr(json, '\\', len) == NULL)
+		return cstring_to_text_with_len(json + 1, (int) len - 2);
+	if (how == IMPORT_COL_PLAIN && (json[0] == '-' || (json[0] >= '0' && json[0] <= '9') ||
+									json[0] == 't' || json[0] == 'f'))
+		return cstring_to_text_with_len(json, (int) len);
+	v = jr_parse_document(json, len, raw_alloc, NULL, err, sizeof(err));
+	if (v == NULL)
+		elog(ERROR, "import produced an invalid row: %s", err);
+	return ImportColumnText(v, how);
 }
 
 /* Name of column i of a kind. */

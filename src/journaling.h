@@ -80,10 +80,13 @@ extern const ImportFormat *ImportDetectFormat(const char *path, char top,
 
 /* import_map.c */
 /* A row under construction: a JSON object of column values. */
+#define IMP_ROW_MAX_KEYS 32
 typedef struct ImpRow
 {
 	StringInfoData buf;
 	bool		first;
+	int			nkeys;
+	int			keys[IMP_ROW_MAX_KEYS];	/* where each member's key starts in buf */
 } ImpRow;
 
 /* Per-record mapping context: the record, its owner and the first failure. */
@@ -141,15 +144,20 @@ extern void ImpRowOwner(ImpRow *r, ImportState *st);
 extern int	ImportColumnCount(ImportKind kind);
 extern const char *ImportColumnName(ImportKind kind, int i);
 extern int	ImportColumnHow(ImportKind kind, int i);
-extern char *ImportInsertSql(ImportKind kind, bool update);
+#define IMPORT_CONFLICT_ERROR	0	/* plain INSERT: a duplicate raises */
+#define IMPORT_CONFLICT_SKIP	1	/* ON CONFLICT (primary key) DO NOTHING */
+#define IMPORT_CONFLICT_UPDATE	2	/* ON CONFLICT (primary key) DO UPDATE */
+#define IMPORT_CONFLICT_COUNT	3
+extern char *ImportInsertSql(ImportKind kind, int conflict);
 extern text *ImportColumnText(const JrValue *v, int how);
+extern text *ImportColumnTextRaw(const char *json, size_t len, int how);
 
 /* import.c */
 extern void ImportInit(void);
 
 /* import.c, called by the format mappers */
 extern void ImportEmit(ImportState *st, ImportKind kind, int64 offset,
-					   const char *source_id, StringInfo row);
+					   const char *source_id, const ImpRow *row);
 extern void ImportReject(ImportState *st, ImportKind kind, int64 offset,
 						 const char *source_id, int sqlstate, const char *message);
 extern void ImportEnsureUser(ImportState *st, const pg_uuid_t *id, const char *username,
