@@ -435,6 +435,25 @@ journaling_moodstats_send(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+/* Marks (in fn_extra) an FmgrInfo of a function called by an aggregate. */
+static const char moodstats_in_aggregate = 1;
+
+/*
+ * True when called as an aggregate's support function.  An aggregate calls
+ * them through FmgrInfos of its own, so the answer is remembered in fn_extra
+ * (AggCheckCallContext() once, not per row).
+ */
+static inline bool
+moodstats_in_agg(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == (void *) &moodstats_in_aggregate)
+		return true;
+	if (!AggCheckCallContext(fcinfo, NULL))
+		return false;
+	fcinfo->flinfo->fn_extra = (void *) &moodstats_in_aggregate;
+	return true;
+}
+
 /*
  * The state argument to update: modified in place inside an aggregate (it
  * lives in the aggregate's memory), copied otherwise.
@@ -451,7 +470,7 @@ moodstats_state_arg(FunctionCallInfo fcinfo, int argno)
 		return s;
 	}
 	s = PG_GETARG_MOODSTATS_P(argno);
-	if (AggCheckCallContext(fcinfo, NULL))
+	if (moodstats_in_agg(fcinfo))
 		return s;
 	return (MoodStats *) memcpy(palloc(sizeof(MoodStats)), s, sizeof(MoodStats));
 }
@@ -517,35 +536,39 @@ queue_at(MoodQueue *q, int i)
 	return &q->items[(q->start + i) & (q->capacity - 1)];
 }
 
+/* Double a full queue's ring buffer, in the aggregate's context where it lives. */
+static pg_noinline void
+queue_grow(MoodQueue *q)
+{
+	MoodQueueItem *items;
+	int			i;
+
+	if (q->capacity >= (int) (MaxAllocSize / (2 * sizeof(MoodQueueItem))))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("moving window too large for mood_agg")));
+	items = (MoodQueueItem *) MemoryContextAlloc(GetMemoryChunkContext(q->items),
+												 2 * q->capacity * sizeof(MoodQueueItem));
+	for (i = 0; i < q->count; i++)
+		items[i] = *queue_at(q, i);
+	pfree(q->items);
+	q->items = items;
+	q->start = 0;
+	q->capacity *= 2;
+}
+
 /*
  * Add a row's value at the back, first dropping the candidates it makes
  * useless: for a minimum queue (sign = 1) those not smaller than it, for a
  * maximum queue (sign = -1) those not greater.
  */
-static void
+static inline void
 queue_push(MoodQueue *q, double value, int64 seq, int sign)
 {
 	while (q->count > 0 && sign * queue_at(q, q->count - 1)->value >= sign * value)
 		q->count--;
-	if (q->count == q->capacity)
-	{
-		MoodQueueItem *items;
-		int			i;
-
-		if (q->capacity >= (int) (MaxAllocSize / (2 * sizeof(MoodQueueItem))))
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("moving window too large for mood_agg")));
-		/* grow in the aggregate's context, where the queue lives */
-		items = (MoodQueueItem *) MemoryContextAlloc(GetMemoryChunkContext(q->items),
-													 2 * q->capacity * sizeof(MoodQueueItem));
-		for (i = 0; i < q->count; i++)
-			items[i] = *queue_at(q, i);
-		pfree(q->items);
-		q->items = items;
-		q->start = 0;
-		q->capacity *= 2;
-	}
+	if (unlikely(q->count == q->capacity))
+		queue_grow(q);
 	*queue_at(q, q->count) = (MoodQueueItem) {value, seq};
 	q->count++;
 }
@@ -569,13 +592,14 @@ moodwindow_arg(FunctionCallInfo fcinfo)
 	MemoryContext old;
 	MoodWindow *w;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
+	if (!moodstats_in_agg(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("moving-aggregate support function of mood_agg called in non-aggregate context")));
 	if (!PG_ARGISNULL(0))
 		return (MoodWindow *) PG_GETARG_POINTER(0);
 
+	AggCheckCallContext(fcinfo, &aggcontext);
 	old = MemoryContextSwitchTo(aggcontext);
 	w = (MoodWindow *) palloc0(sizeof(MoodWindow));
 	ms_init(&w->stats);
