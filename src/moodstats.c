@@ -680,9 +680,11 @@ journaling_mood_agg_mfinal(PG_FUNCTION_ARGS)
 	MoodStats  *s = (MoodStats *) palloc(sizeof(MoodStats));
 	MoodWindow *w;
 
-	ms_init(s);
 	if (PG_ARGISNULL(0))
+	{
+		ms_init(s);
 		PG_RETURN_MOODSTATS_P(s);
+	}
 	w = (MoodWindow *) PG_GETARG_POINTER(0);
 	*s = w->stats;
 	if (s->n > 0)
