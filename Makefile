@@ -8,6 +8,7 @@ OBJS = \
 	src/identity.o \
 	src/entry_vector.o \
 	src/moodstats.o \
+	src/mood_trend.o \
 	src/stats_capture.o \
 	src/refresh.o \
 	src/json_reader.o \
@@ -41,5 +42,5 @@ check-version:
 
 # The double-double arithmetic of moodstats relies on separately rounded
 # products and sums: never let the compiler fuse them.
-src/moodstats.o: override CFLAGS += -ffp-contract=off
-src/moodstats.o: src/moodstats_math.h src/journaling.h src/compat.h
+src/moodstats.o src/mood_trend.o: override CFLAGS += -ffp-contract=off
+src/moodstats.o src/mood_trend.o: src/moodstats.h src/moodstats_math.h src/journaling.h src/compat.h

@@ -82,6 +82,27 @@ SELECT * FROM pg_temp.check_all('after writes since the refresh');
 SELECT mode FROM journaling.refresh_statistics();
 SELECT * FROM pg_temp.check_all('after the next refresh');
 
+-- Days before 2000 (negative day numbers) and far ahead: ISO weeks, months
+-- and their moving windows across year ends, stored and pending, equal the
+-- reference; a NULL user has no buckets, as before.
+INSERT INTO journaling.users (id, username) VALUES ('00000000-0000-0000-0000-0000000007c1', 'trend_c');
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score)
+SELECT '00000000-0000-0000-0000-0000000007c1', 'old ' || g, d + (g % 40), ((g % 7) - 3) / 4.0
+  FROM generate_series(1, 120) g,
+       unnest('{1899-12-25,1999-12-20,2000-02-20,2999-12-22}'::date[]) d;
+SELECT mode FROM journaling.refresh_statistics();
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score) VALUES
+  ('00000000-0000-0000-0000-0000000007c1', 'pending old', date '1999-12-31', 1),
+  ('00000000-0000-0000-0000-0000000007c1', 'pending new', date '2000-01-01', -1);
+SELECT b AS bucket,
+       pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007c1', b) AS mismatches,
+       (SELECT count(*) FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007c1', b)) AS buckets
+  FROM unnest('{day,week,month}'::text[]) b ORDER BY b;
+SELECT pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007c1', 'week', date '1999-12-29', date '2000-01-12')
+       AS mismatches_in_range;
+SELECT count(*) AS null_user_buckets FROM journaling.mood_trend(NULL, 'week');
+SELECT mode FROM journaling.refresh_statistics();
+
 -- Row-level security: an application role sees its own trend only (with
 -- pending changes of both users in the log).
 INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score) VALUES

@@ -33,7 +33,7 @@
 #include "utils/memutils.h"
 
 #include "journaling.h"
-#include "moodstats_math.h"
+#include "moodstats.h"
 
 StaticAssertDecl(sizeof(MoodStats) == MOODSTATS_SIZE,
 				 "MoodStats must match INTERNALLENGTH of journaling.moodstats");
@@ -78,46 +78,6 @@ typedef struct MoodEwma
 	bool		started;
 	double		value;
 } MoodEwma;
-
-/*
- * Raise an error with the given SQLSTATE unless a state has the layout this
- * build reads: data corruption for a stored value, invalid input for text or
- * binary input (which anyone can type, so it must not look like corruption).
- */
-static inline void
-moodstats_check_version(int version, int sqlerrcode)
-{
-	if (version != MOODSTATS_VERSION)
-		ereport(ERROR,
-				(errcode(sqlerrcode),
-				 errmsg("moodstats value has unsupported layout version %d", version),
-				 errdetail("This build of journaling reads moodstats layout version %d.",
-						   MOODSTATS_VERSION)));
-}
-
-/* A stored state, checked for the layout this build reads. */
-static inline MoodStats *
-moodstats_checked(MoodStats *s)
-{
-	moodstats_check_version(s->version, ERRCODE_DATA_CORRUPTED);
-	return s;
-}
-
-/* Turn a result code of moodstats_math.h into an error. */
-static inline void
-moodstats_check_rc(int rc)
-{
-	if (rc == MS_OVERFLOW)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("mood statistics out of range"),
-				 errdetail("A sum of moods, squared moods or day numbers overflowed.")));
-	if (rc == MS_NOT_FINITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("mood must be a finite number"),
-				 errdetail("NaN and infinite moods cannot be aggregated.")));
-}
 
 /* Validate a mood argument. */
 static inline double
@@ -475,6 +435,25 @@ journaling_moodstats_send(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+/* Marks (in fn_extra) an FmgrInfo of a function called by an aggregate. */
+static const char moodstats_in_aggregate = 1;
+
+/*
+ * True when called as an aggregate's support function.  An aggregate calls
+ * them through FmgrInfos of its own, so the answer is remembered in fn_extra
+ * (AggCheckCallContext() once, not per row).
+ */
+static inline bool
+moodstats_in_agg(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == (void *) &moodstats_in_aggregate)
+		return true;
+	if (!AggCheckCallContext(fcinfo, NULL))
+		return false;
+	fcinfo->flinfo->fn_extra = (void *) &moodstats_in_aggregate;
+	return true;
+}
+
 /*
  * The state argument to update: modified in place inside an aggregate (it
  * lives in the aggregate's memory), copied otherwise.
@@ -491,7 +470,7 @@ moodstats_state_arg(FunctionCallInfo fcinfo, int argno)
 		return s;
 	}
 	s = PG_GETARG_MOODSTATS_P(argno);
-	if (AggCheckCallContext(fcinfo, NULL))
+	if (moodstats_in_agg(fcinfo))
 		return s;
 	return (MoodStats *) memcpy(palloc(sizeof(MoodStats)), s, sizeof(MoodStats));
 }
@@ -557,35 +536,39 @@ queue_at(MoodQueue *q, int i)
 	return &q->items[(q->start + i) & (q->capacity - 1)];
 }
 
+/* Double a full queue's ring buffer, in the aggregate's context where it lives. */
+static pg_noinline void
+queue_grow(MoodQueue *q)
+{
+	MoodQueueItem *items;
+	int			i;
+
+	if (q->capacity >= (int) (MaxAllocSize / (2 * sizeof(MoodQueueItem))))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("moving window too large for mood_agg")));
+	items = (MoodQueueItem *) MemoryContextAlloc(GetMemoryChunkContext(q->items),
+												 2 * q->capacity * sizeof(MoodQueueItem));
+	for (i = 0; i < q->count; i++)
+		items[i] = *queue_at(q, i);
+	pfree(q->items);
+	q->items = items;
+	q->start = 0;
+	q->capacity *= 2;
+}
+
 /*
  * Add a row's value at the back, first dropping the candidates it makes
  * useless: for a minimum queue (sign = 1) those not smaller than it, for a
  * maximum queue (sign = -1) those not greater.
  */
-static void
+static inline void
 queue_push(MoodQueue *q, double value, int64 seq, int sign)
 {
 	while (q->count > 0 && sign * queue_at(q, q->count - 1)->value >= sign * value)
 		q->count--;
-	if (q->count == q->capacity)
-	{
-		MoodQueueItem *items;
-		int			i;
-
-		if (q->capacity >= (int) (MaxAllocSize / (2 * sizeof(MoodQueueItem))))
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("moving window too large for mood_agg")));
-		/* grow in the aggregate's context, where the queue lives */
-		items = (MoodQueueItem *) MemoryContextAlloc(GetMemoryChunkContext(q->items),
-													 2 * q->capacity * sizeof(MoodQueueItem));
-		for (i = 0; i < q->count; i++)
-			items[i] = *queue_at(q, i);
-		pfree(q->items);
-		q->items = items;
-		q->start = 0;
-		q->capacity *= 2;
-	}
+	if (unlikely(q->count == q->capacity))
+		queue_grow(q);
 	*queue_at(q, q->count) = (MoodQueueItem) {value, seq};
 	q->count++;
 }
@@ -609,13 +592,14 @@ moodwindow_arg(FunctionCallInfo fcinfo)
 	MemoryContext old;
 	MoodWindow *w;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
+	if (!moodstats_in_agg(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("moving-aggregate support function of mood_agg called in non-aggregate context")));
 	if (!PG_ARGISNULL(0))
 		return (MoodWindow *) PG_GETARG_POINTER(0);
 
+	AggCheckCallContext(fcinfo, &aggcontext);
 	old = MemoryContextSwitchTo(aggcontext);
 	w = (MoodWindow *) palloc0(sizeof(MoodWindow));
 	ms_init(&w->stats);
@@ -696,9 +680,11 @@ journaling_mood_agg_mfinal(PG_FUNCTION_ARGS)
 	MoodStats  *s = (MoodStats *) palloc(sizeof(MoodStats));
 	MoodWindow *w;
 
-	ms_init(s);
 	if (PG_ARGISNULL(0))
+	{
+		ms_init(s);
 		PG_RETURN_MOODSTATS_P(s);
+	}
 	w = (MoodWindow *) PG_GETARG_POINTER(0);
 	*s = w->stats;
 	if (s->n > 0)

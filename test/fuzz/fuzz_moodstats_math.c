@@ -8,7 +8,8 @@
  *     sx, sxx) must equal sums kept here, an overflow must be reported
  *     exactly when such a sum leaves its type, the state must be exactly
  *     empty after every row is removed, and mean, variance (>= 0) and slope
- *     must be finite;
+ *     must be finite; the shortcuts of the transitions must give the bits
+ *     of the general arithmetic (check_shortcuts);
  *   - raw states: bytes taken as a state with the invariants moodstats.c
  *     checks on input (counts, finite parts, extremes, day range), then every
  *     accessor and a combination with itself: whatever the values, nothing
@@ -25,14 +26,22 @@
 
 #define MAX_ROWS 256
 
-/* Moods: ordinary, huge (squares near the top of the range), tiny, boundary. */
-static const double special_moods[16] = {
+/*
+ * Moods: ordinary, huge (squares near the top of the range), tiny, boundary,
+ * and either side of MS_SMALL_MOOD (below it no overflow check runs).
+ */
+static const double special_moods[20] = {
 	0.0, -1.0, 1.0, 0.5, 1e300, -1e300, 5e-324, 1.7976931348623157e308,
-	7e153, 6e153, -7e153, 1.3407807929942596e154, 1e-160, -2.2250738585072014e-308, 1e150, 3.0
+	7e153, 6e153, -7e153, 1.3407807929942596e154, 1e-160, -2.2250738585072014e-308, 1e150, 3.0,
+	0x1.fffffffffffffp331, -0x1.fffffffffffffp331, 0x1p332, -0x1p332
 };
 
-/* Days: near 2000-01-01 mostly, and the ends of the date range. */
-static const int32_t special_days[4] = {0, -2451545, 2147483494, -1};
+/*
+ * Days: near 2000-01-01 mostly, the ends of the date range, and either side
+ * of 2^26 (from there ms_day_prod() splits the day).
+ */
+static const int32_t special_days[8] = {0, -2451545, 2147483494, -1,
+	67108863, 67108864, -67108863, -67108864};
 
 typedef struct Row
 {
@@ -81,6 +90,31 @@ accessors(const MoodStats *s, bool from_rows)
 		fail("slope is not finite");
 }
 
+/*
+ * The shortcuts of ms_accum() and ms_remove_sums() give the bits of the
+ * general arithmetic: the day product equals Dekker's, the sum of moods with
+ * a day equals adding y (sign = 1) or -y to the sum before (syp_before),
+ * whether or not it was copied from sy, and below MS_SMALL_MOOD no sum left
+ * the range of doubles.
+ */
+static void
+check_shortcuts(const MoodStats *s, const Row *r, int sign, ms_dd syp_before)
+{
+	if (r->has_day)
+	{
+		ms_dd		fast = ms_day_prod(r->x, r->y);
+		ms_dd		dekker = ms_two_prod((double) r->x, r->y);
+		ms_dd		syp = ms_dd_add_d(syp_before, sign * r->y);
+
+		if (memcmp(&fast, &dekker, sizeof(ms_dd)) != 0)
+			fail("day product differs from Dekker's");
+		if (s->np > 0 && memcmp(&s->syp, &syp, sizeof(ms_dd)) != 0)
+			fail("sum of moods with a day differs from adding the mood");
+	}
+	if (fabs(r->y) < MS_SMALL_MOOD && !ms_sums_finite(s))
+		fail("a small mood made a sum overflow unchecked");
+}
+
 /* Do the state's exact parts equal the reference? */
 static void
 check_exact(const MoodStats *s, const Ref *r)
@@ -94,7 +128,7 @@ static double
 mood_of(const uint8_t *p)
 {
 	if (p[0] & 0x80)
-		return special_moods[p[1] & 15];
+		return special_moods[p[1] % 20];
 	return ((int) (p[0] & 0x7f) * 256 + p[1] - 16384) / 64.0;
 }
 
@@ -103,7 +137,7 @@ static int32_t
 day_of(const uint8_t *p)
 {
 	if (p[0] == 0xff)
-		return special_days[p[1] & 3];
+		return special_days[p[1] & 7];
 	return (int32_t) (int16_t) ((p[0] << 8) | p[1]);
 }
 
@@ -126,6 +160,7 @@ run_operations(const uint8_t *data, size_t size)
 		const uint8_t *op = data + i;
 		int			rc = MS_OK;
 		Ref			next = ref;
+		ms_dd		syp_before;
 
 		switch (op[0] % 8)
 		{
@@ -146,7 +181,10 @@ run_operations(const uint8_t *data, size_t size)
 						next.sx += r.x;
 						next.sxx += (__int128) r.x * r.x;
 					}
+					syp_before = s.syp;
 					rc = ms_accum(&s, r.y, r.has_day, r.x);
+					if (rc == MS_OK)
+						check_shortcuts(&s, &r, 1, syp_before);
 					rows[nrows++] = r;
 					break;
 				}
@@ -165,7 +203,10 @@ run_operations(const uint8_t *data, size_t size)
 						next.sx -= r.x;
 						next.sxx -= (__int128) r.x * r.x;
 					}
+					syp_before = s.syp;
 					rc = ms_remove_sums(&s, r.y, r.has_day, r.x);
+					if (rc == MS_OK)
+						check_shortcuts(&s, &r, -1, syp_before);
 					break;
 				}
 			default:
