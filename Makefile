@@ -44,3 +44,7 @@ check-version:
 # products and sums: never let the compiler fuse them.
 src/moodstats.o src/mood_trend.o: override CFLAGS += -ffp-contract=off
 src/moodstats.o src/mood_trend.o: src/moodstats.h src/moodstats_math.h src/journaling.h src/compat.h
+
+# Every object depends on the shared headers, so a header change rebuilds them all.
+$(OBJS): src/journaling.h src/compat.h
+src/json_reader.o src/import.o src/import_map.o src/import_formats.o src/import_targets.o: src/json_reader.h
