@@ -479,7 +479,7 @@ snip_cache_grow(SnipState *st)
 }
 
 /* The cache slot of (type, token): its entry, or the free slot where it belongs. */
-static SnipLex *
+static inline SnipLex *
 snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 {
 	int			mask = st->lexsize - 1,
@@ -491,9 +491,17 @@ snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 
 		if (!e->used)
 			return e;
-		if (e->hash == h && e->type == type && e->len == len &&
-			memcmp(st->doc + e->off, token, len) == 0)
-			return e;
+		if (e->hash == h && e->type == type && e->len == len)
+		{
+			const char *a = st->doc + e->off;
+			int			k;
+
+			/* (tokens are short: a loop beats a call to memcmp) */
+			for (k = 0; k < len && a[k] == token[k]; k++)
+				;
+			if (k == len)
+				return e;
+		}
 	}
 }
 
@@ -512,11 +520,10 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	st->nlex++;
 }
 
-/* Cached normalization of a token, computing it on first sight. */
-static SnipLex *
-snip_lookup(SnipState *st, char *token, int len, int type)
+/* Cached normalization of a token whose snip_hash() is h, computing it on first sight. */
+static inline SnipLex *
+snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
 {
-	uint32		h = snip_hash(token, len, type);
 	SnipLex    *e;
 
 	snip_cache_grow(st);
@@ -527,6 +534,13 @@ snip_lookup(SnipState *st, char *token, int len, int type)
 		snip_lexize(st, e, token, len, type);
 	}
 	return e;
+}
+
+/* Cached normalization of a token, computing it on first sight. */
+static SnipLex *
+snip_lookup(SnipState *st, char *token, int len, int type)
+{
+	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
 /* Append an entry to the word list. */
@@ -548,23 +562,16 @@ snip_add_word(SnipState *st)
 /* The normalization of every token of a type the configuration does not index. */
 static SnipLex snip_unindexed;
 
-/* Add one token to the word list, with its normalization (as hlparsetext does). */
+/* Add one token to the word list, given its normalization (as hlparsetext does). */
 static void
-snip_add_token(SnipState *st, char *token, int len, int type)
+snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 {
-	SnipLex    *e;
 	SnipWord   *w;
 	int32		savedpos;
 	int			k;
 
 	if ((st->nwords & 1023) == 0)
 		CHECK_FOR_INTERRUPTS();
-
-	/* token types the configuration does not index (blanks, mostly) need no lookup */
-	if (type < st->cfg->lenmap && st->cfg->map[type].len > 0)
-		e = snip_lookup(st, token, len, type);
-	else
-		e = &snip_unindexed;
 	/* from here on, every word carrying a lexeme has the capped position (see snip_phrase_capped) */
 	if (st->capidx < 0 && st->vectorpos >= MAXENTRYPOS - 2)
 		st->capidx = st->nwords;
@@ -613,6 +620,17 @@ snip_add_token(SnipState *st, char *token, int len, int type)
 		if (st->lexemes[e->first + k].addpos)
 			st->vectorpos++;
 	}
+}
+
+/* Add one token to the word list, with its normalization. */
+static void
+snip_add_token(SnipState *st, char *token, int len, int type)
+{
+	/* token types the configuration does not index (blanks, mostly) need no lookup */
+	if (type < st->cfg->lenmap && st->cfg->map[type].len > 0)
+		snip_add_entry(st, snip_lookup(st, token, len, type), token, len, type);
+	else
+		snip_add_entry(st, &snip_unindexed, token, len, type);
 }
 
 /* Tokenize bytes from..to of the document with the configuration's parser. */
@@ -882,65 +900,104 @@ snip_segments_forward(const char *doc, int s, int n, int doclen)
 }
 
 /*
- * Whether the default parser surely splits bytes from..to into ASCII words
- * (runs of letters) and blanks (runs of anything else) only: nothing but
- * ASCII letters, white space, and punctuation that no parser state treats
+ * Byte classes for finding segments and telling plain ones: a segment is
+ * plain when the default parser surely splits it into ASCII words (runs of
+ * letters) and blanks (runs of anything else) only: nothing but ASCII
+ * letters, white space, and punctuation that no parser state treats
  * specially ('.' only when white space or the end follows and no '.'
  * precedes, ':' only because no '/' can follow in such a segment).  Digits,
- * '-', '+', '&', '/', '~', '_', '@', '<' and non-ASCII bytes all need the
- * real parser.
+ * '-', '+', '&', '/', '~', '_', '@', '<', NUL and non-ASCII bytes all need
+ * the real parser.
  */
-static bool
-snip_segment_plain(const char *doc, int from, int to, int doclen)
+#define SC_OTHER	0
+#define SC_LETTER	1
+#define SC_SPACE	2
+#define SC_PUNCT	3
+#define SC_DOT		4
+
+static uint8 snip_class[256];
+
+static void
+snip_class_init(void)
 {
-	int			i;
+	const char *p;
+	int			c;
 
-	for (i = from; i < to; i++)
-	{
-		unsigned char c = (unsigned char) doc[i];
-
-		if (ASCII_LETTER(c) || ASCII_SPACE(c))
-			continue;
-		if (c == '.')
-		{
-			if (i + 1 < doclen && !ASCII_SPACE((unsigned char) doc[i + 1]))
-				return false;
-			if (i > 0 && doc[i - 1] == '.')
-				return false;
-			continue;
-		}
-		if (c != '\0' && strchr(",;!?\"'()[]{}*=#%^|`$\\>:", c) != NULL)
-			continue;
-		return false;
-	}
-	return true;
+	if (snip_class['a'] == SC_LETTER)
+		return;
+	for (p = ",;!?\"'()[]{}*=#%^|`$\\>:"; *p; p++)
+		snip_class[(unsigned char) *p] = SC_PUNCT;
+	for (p = " \t\n\r\f\v"; *p; p++)
+		snip_class[(unsigned char) *p] = SC_SPACE;
+	snip_class['.'] = SC_DOT;
+	for (c = 0; c < 256; c++)
+		if (ASCII_LETTER(c))
+			snip_class[c] = SC_LETTER;
 }
 
-/* Tokenize a plain segment (see snip_segment_plain) without the parser. */
+/*
+ * The end of the segment starting at byte s (the first cut after s, else
+ * to), and whether the segment is plain (see above).
+ */
+static inline int
+snip_segment_scan(const char *doc, int s, int to, int doclen, bool *plain)
+{
+	int			i;
+	bool		ok = true;
+
+	for (i = s; i < to; i++)
+	{
+		uint8		k = snip_class[(unsigned char) doc[i]];
+
+		if (k == SC_LETTER)
+		{
+			if (i > s && snip_class[(unsigned char) doc[i - 1]] == SC_SPACE)
+				break;
+		}
+		else if (k == SC_DOT)
+		{
+			if ((i + 1 < doclen && !ASCII_SPACE((unsigned char) doc[i + 1])) ||
+				(i > 0 && doc[i - 1] == '.'))
+				ok = false;
+		}
+		else if (k == SC_OTHER)
+			ok = false;
+	}
+	*plain = ok;
+	return i;
+}
+
+/* Tokenize a plain segment (see snip_segment_scan) without the parser. */
 static void
 snip_tokenize_plain(SnipState *st, int from, int to)
 {
-	char	   *doc = st->doc;
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	bool		words_indexed = 1 < st->cfg->lenmap && st->cfg->map[1].len > 0;
 	int			i = from;
 
 	while (i < to)
 	{
 		int			j = i;
-		int			type;
 
-		if (ASCII_LETTER((unsigned char) doc[i]))
+		if (ASCII_LETTER(doc[i]))
 		{
-			while (j < to && ASCII_LETTER((unsigned char) doc[j]))
-				j++;
-			type = 1;			/* asciiword */
+			/* asciiword, hashed as snip_hash() does while we look for its end */
+			uint32		h = 2166136261u ^ 1u;
+
+			while (j < to && ASCII_LETTER(doc[j]))
+			{
+				h ^= doc[j++];
+				h *= 16777619u;
+			}
+			snip_add_entry(st, words_indexed ? snip_lookup_hashed(st, st->doc + i, j - i, 1, h) : &snip_unindexed,
+						   st->doc + i, j - i, 1);
 		}
 		else
 		{
-			while (j < to && !ASCII_LETTER((unsigned char) doc[j]))
+			while (j < to && !ASCII_LETTER(doc[j]))
 				j++;
-			type = TT_SPACE;
+			snip_add_token(st, st->doc + i, j - i, TT_SPACE);
 		}
-		snip_add_token(st, doc + i, j - i, type);
 		i = j;
 	}
 }
@@ -959,8 +1016,10 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 		/* a run of segments that need the parser, then at most one plain segment */
 		while (s < to)
 		{
-			e = snip_next_cut(st->doc, s, to);
-			if (snip_segment_plain(st->doc, s, e, doclen))
+			bool		plain;
+
+			e = snip_segment_scan(st->doc, s, to, doclen, &plain);
+			if (plain)
 				break;
 			s = e;
 		}
@@ -1620,6 +1679,7 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 	SnipSelect	s;
 	bool		selected = false;
 
+	snip_class_init();
 	if (snip_splittable(st->doc, doclen))
 	{
 		bool		ordinary;
