@@ -967,24 +967,34 @@ snip_segment_scan(const char *doc, int s, int to, int doclen, bool *plain)
 	return i;
 }
 
-/* Tokenize a plain segment (see snip_segment_scan) without the parser. */
-static void
-snip_tokenize_plain(SnipState *st, int from, int to)
+/*
+ * Tokenize the segment starting at byte s (ending before to at most) without
+ * the parser, as long as it is plain (see snip_segment_scan): returns its
+ * end, or -1 with the word list as it was when the segment is not plain.
+ */
+static int
+snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 {
 	const unsigned char *doc = (const unsigned char *) st->doc;
 	bool		words_indexed = 1 < st->cfg->lenmap && st->cfg->map[1].len > 0;
-	int			i = from;
+	int			nwords = st->nwords,
+				ninteresting = st->ninteresting,
+				capidx = st->capidx;
+	int32		vectorpos = st->vectorpos;
+	int			i = s;
 
 	while (i < to)
 	{
 		int			j = i;
 
-		if (ASCII_LETTER(doc[i]))
+		if (snip_class[doc[i]] == SC_LETTER)
 		{
 			/* asciiword, hashed as snip_hash() does while we look for its end */
 			uint32		h = 2166136261u ^ 1u;
 
-			while (j < to && ASCII_LETTER(doc[j]))
+			if (i > s && snip_class[doc[i - 1]] == SC_SPACE)
+				break;			/* a cut: the next segment */
+			while (j < to && snip_class[doc[j]] == SC_LETTER)
 			{
 				h ^= doc[j++];
 				h *= 16777619u;
@@ -994,12 +1004,27 @@ snip_tokenize_plain(SnipState *st, int from, int to)
 		}
 		else
 		{
-			while (j < to && !ASCII_LETTER(doc[j]))
-				j++;
+			for (; j < to && snip_class[doc[j]] != SC_LETTER; j++)
+			{
+				uint8		k = snip_class[doc[j]];
+
+				if (k == SC_OTHER ||
+					(k == SC_DOT && ((j + 1 < doclen && !ASCII_SPACE(doc[j + 1])) ||
+									 (j > 0 && doc[j - 1] == '.'))))
+				{
+					/* not plain after all: forget what this segment added */
+					st->nwords = nwords;
+					st->ninteresting = ninteresting;
+					st->capidx = capidx;
+					st->vectorpos = vectorpos;
+					return -1;
+				}
+			}
 			snip_add_token(st, st->doc + i, j - i, TT_SPACE);
 		}
 		i = j;
 	}
+	return i;
 }
 
 /* Tokenize bytes from..to (segment bounds): plain segments by hand, runs of others with the parser. */
@@ -1010,26 +1035,25 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 
 	while (s < to)
 	{
-		int			runstart = s,
-					e = to;
+		int			e = snip_tokenize_plain(st, s, to, doclen),
+					runstart = s;
+		bool		plain;
 
-		/* a run of segments that need the parser, then at most one plain segment */
+		if (e >= 0)
+		{
+			s = e;
+			continue;
+		}
+		/* s starts a segment that needs the parser, and so may the next ones */
+		s = snip_segment_scan(st->doc, s, to, doclen, &plain);
 		while (s < to)
 		{
-			bool		plain;
-
 			e = snip_segment_scan(st->doc, s, to, doclen, &plain);
 			if (plain)
 				break;
 			s = e;
 		}
-		if (s > runstart)
-			snip_parse(st, prs, runstart, s);
-		if (s < to)
-		{
-			snip_tokenize_plain(st, s, e);
-			s = e;
-		}
+		snip_parse(st, prs, runstart, s);
 	}
 }
 
