@@ -251,6 +251,43 @@ SELECT count(*) AS phrase_cap_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b
                             to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
                             to_tsquery('english', 'felt <-> !calm'), to_tsquery('english', 'felt <-> calm & !zebra')]) q) s;
 
+-- The same with the simple configuration, whose word positions snippet()
+-- does not count without the dictionaries: it parses from the start, and
+-- stops at the position cap.
+SELECT count(*) AS phrase_cap_simple_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>felt</b>') AS with_match
+  FROM (SELECT journaling.snippet('simple', d.doc, q, o) AS a, ts_headline('simple', d.doc, q, o) AS b
+          FROM cap_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxWords=10, MinWords=5']) o,
+               unnest(ARRAY[to_tsquery('simple', 'felt <-> calm'), to_tsquery('simple', 'felt <2> calm'),
+                            to_tsquery('simple', 'felt <-> !calm')]) q) s;
+
+-- Phrase queries with windows: phrase words placed sparsely in long documents
+-- whose left-out text mixes tokens that take several positions or none
+-- (hyphenated words, numbers, versions, e-mail addresses, URLs, non-ASCII
+-- words), so the positions counted across left-out text decide the phrase
+-- matches and where the position cap falls.
+CREATE TEMP TABLE pw_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k % step = 0 AND k BETWEEN lo AND hi
+                               THEN (CASE WHEN (k / step) % 3 = 0 THEN 'felt' ELSE 'felt calm' END)
+                               ELSE (ARRAY['today', 'self-care', 'was', '2024', 'fine', 'v1.2.3', 'nothing', 'café',
+                                           'special', 'mail@example.org', 'happened', 'e-mail', 'at',
+                                           'http://example.com/a/b', 'all', 'naïve', 'really', 'x-1'])[1 + (k * 7 + v) % 18]
+                               END, ' ' ORDER BY k)
+          FROM generate_series(1, n) k) AS doc
+  FROM (VALUES (0, 3000, 400, 100, 3000), (1, 16000, 300, 11000, 16000), (2, 17000, 211, 9000, 17000),
+               (3, 14000, 500, 1, 14000)) p(v, n, step, lo, hi);
+SELECT count(*) AS phrase_window_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM pw_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxFragments=1', 'MaxWords=10, MinWords=5']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+                            to_tsquery('english', 'calm <-> felt'), to_tsquery('english', 'felt & (felt <-> calm)'),
+                            to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
+                            to_tsquery('english', 'felt <-> !calm')]) q) s;
+
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
                           to_tsquery('english', 'walk & rain'));

@@ -801,9 +801,45 @@ snip_config_first_letter(TSConfigCacheEntry *cfg)
 	return true;
 }
 
-/* Whether the query allows windowed parsing: no phrase operator, plain ASCII operands. */
+/*
+ * Whether the positions of plain text can be counted without the
+ * dictionaries: blanks are not indexed, and every ASCII word gets a position
+ * (a snowball dictionary, which answers for every word, ends its list; simple
+ * and snowball dictionaries give one lexeme and no extra position).
+ */
 static bool
-snip_query_windowable(TSQuery query)
+snip_config_counts_words(TSConfigCacheEntry *cfg)
+{
+	TSDictionaryCacheEntry *d;
+	char	   *name;
+
+	if (cfg->lenmap > TT_SPACE && cfg->map[TT_SPACE].len > 0)
+		return false;
+	if (cfg->lenmap <= 1 || cfg->map[1].len == 0)
+		return false;
+	d = lookup_ts_dictionary_cache(cfg->map[1].dictIds[cfg->map[1].len - 1]);
+	name = snip_catalog_func_name(d->lexizeOid);
+	return name != NULL && strcmp(name, "dsnowball_lexize") == 0;
+}
+
+/* Does the query have a phrase operator? */
+static bool
+snip_query_has_phrase(TSQuery query)
+{
+	int			i;
+
+	for (i = 0; i < query->size; i++)
+		if (GETQUERY(query)[i].type == QI_OPR && GETQUERY(query)[i].qoperator.oper == OP_PHRASE)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the query allows windowed parsing: plain ASCII operands, and no
+ * phrase operator unless the positions of left-out text can be counted.
+ */
+static bool
+snip_query_windowable(TSQuery query, bool countpos)
 {
 	QueryItem  *qi = GETQUERY(query);
 	int			i,
@@ -811,7 +847,7 @@ snip_query_windowable(TSQuery query)
 
 	for (i = 0; i < query->size; i++)
 	{
-		if (qi[i].type == QI_OPR && qi[i].qoperator.oper == OP_PHRASE)
+		if (qi[i].type == QI_OPR && qi[i].qoperator.oper == OP_PHRASE && !countpos)
 			return false;
 		if (qi[i].type == QI_VAL)
 		{
@@ -1260,6 +1296,82 @@ snip_select(SnipState *st, const SnipOptions *o, SnipSelect *s)
 }
 
 /*
+ * Stop at the position cap (queries that need a phrase match).
+ *
+ * ts_headline gives each word its tsvector position capped at
+ * MAXENTRYPOS - 1 (LIMITPOS), so past the word at position MAXENTRYPOS - 2
+ * every word carrying a lexeme has the same position.  A phrase with
+ * distance d >= 1 then cannot match among them: it needs a left word at a
+ * position at most MAXENTRYPOS - 1 - d, i.e. before capidx (the first entry
+ * from which all positions are capped).  When the query cannot match
+ * without such a phrase (snip_query_needs_phrase), every cover holds one,
+ * so it starts before capidx and, being shorter than max_cover entries,
+ * ends before capidx + max_cover; and selection reaches at most max_words
+ * words past a cover's end (stretching a fragment, or filling the headline
+ * of MaxFragments = 0).  Once max_words + 1 words follow entry
+ * capidx + max_cover, the rest of the document changes nothing: the parse
+ * stops there.
+ */
+/* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
+static bool
+snip_phrase_simple(QueryItem *qi)
+{
+	check_stack_depth();
+	if (qi->type == QI_VAL)
+		return true;
+	if (qi->qoperator.oper != OP_PHRASE && qi->qoperator.oper != OP_OR)
+		return false;
+	return snip_phrase_simple(qi + 1) && snip_phrase_simple(qi + qi->qoperator.left);
+}
+
+/*
+ * Whether the query can match only through a phrase of distance >= 1 whose
+ * operands are words, phrases or alternatives of those (a NOT inside a
+ * phrase could match next to any position, so none is allowed).
+ */
+static bool
+snip_query_needs_phrase(QueryItem *qi)
+{
+	check_stack_depth();
+	if (qi->type != QI_OPR)
+		return false;
+	switch (qi->qoperator.oper)
+	{
+		case OP_PHRASE:
+			return qi->qoperator.distance >= 1 && snip_phrase_simple(qi + 1) &&
+				snip_phrase_simple(qi + qi->qoperator.left);
+		case OP_AND:
+			return snip_query_needs_phrase(qi + 1) ||
+				snip_query_needs_phrase(qi + qi->qoperator.left);
+		case OP_OR:
+			return snip_query_needs_phrase(qi + 1) &&
+				snip_query_needs_phrase(qi + qi->qoperator.left);
+		default:
+			return false;
+	}
+}
+
+/* Is the full parse past the point where the position cap fixes the headline?  (See above.) */
+static bool
+snip_phrase_capped(SnipState *st, const SnipOptions *o)
+{
+	int64		max_cover = Max(o->max_words * 10, 100);
+	int64		from;
+	int			i,
+				words = 0;
+
+	if (o->max_fragments > 0)
+		max_cover *= o->max_fragments;
+	if (st->capidx < 0 || st->nwords < st->capidx + max_cover)
+		return false;
+	from = st->capidx + max_cover;
+	for (i = st->nwords - 1; i >= from && words <= o->max_words; i--)
+		if (!NONWORD(st->words[i].type))
+			words++;
+	return words > o->max_words;
+}
+
+/*
  * Early stop (MaxFragments > 0, and a query whose every cover is a single
  * word: one operand, or operands joined by OR only, none a prefix).
  *
@@ -1311,6 +1423,44 @@ snip_headline_fixed(SnipState *st, const SnipOptions *o, SnipSelect *s)
 	return false;
 }
 
+/*
+ * Count the positions of bytes from..to (segment bounds) that windowed
+ * parsing leaves out, so that the words after them get the positions
+ * ts_headline gives them (phrase queries).  A plain segment's only tokens
+ * are ASCII words, one position each (snip_config_counts_words), and blanks,
+ * none; other segments are parsed and their words dropped again.
+ */
+static void
+snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
+{
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	int			s = from;
+
+	while (s < to)
+	{
+		bool		plain;
+		int			e = snip_segment_scan(st->doc, s, to, doclen, &plain),
+					i;
+
+		if (plain)
+		{
+			for (i = s; i < e; i++)
+				if (snip_class[doc[i]] == SC_LETTER && (i == s || snip_class[doc[i - 1]] != SC_LETTER))
+					st->vectorpos++;
+		}
+		else
+		{
+			int			nwords = st->nwords,
+						ninteresting = st->ninteresting;
+
+			snip_parse(st, prs, s, e);
+			st->nwords = nwords;
+			st->ninteresting = ninteresting;
+		}
+		s = e;
+	}
+}
+
 /* Windowed parsing: the current window and how far it has been parsed. */
 typedef struct SnipWindow
 {
@@ -1358,14 +1508,16 @@ snip_few_segments(const char *doc, int from, int to, int64 n)
  * word list complete.
  */
 static bool
-snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
-				   const SnipOptions *o, bool earlystop, SnipSelect *s)
+snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o,
+				   bool earlystop, bool countpos, bool phrasecap, SnipSelect *s)
 {
 	const char *doc = st->doc;
 	int64		max_cover = Max(o->max_words * 10, 100);
 	int			margin = o->max_words + 2;
 	int64		mingap;
-	int			c = 0;
+	int			c = 0,
+				end;
+	int64		wanted = 0;		/* bytes of the windows before the current one */
 	SnipWindow	w;
 
 	if (o->max_fragments > 0)
@@ -1384,6 +1536,12 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
 		c = snip_next_candidate(st, c, doclen);
 		if (c >= doclen)
 			break;
+		if (!earlystop && c > doclen / 8 && (wanted + w.end - w.start) * 10 > (int64) c * 6)
+		{
+			/* the windows hold most of the text so far: take the rest whole */
+			w.end = doclen;
+			break;
+		}
 		seg = snip_cut_at_or_before(doc, c);
 		from = snip_segments_back(doc, seg, margin);
 		to = snip_segments_forward(doc, seg, margin + 1, doclen);
@@ -1393,22 +1551,41 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
 			snip_window_parse(st, prs, &w, doclen);
 			if (earlystop && snip_headline_fixed(st, o, s))
 				return true;
+			if (phrasecap && snip_phrase_capped(st, o))
+				return false;
+			if (countpos)
+				snip_skip_range(st, prs, w.end, from, doclen);
+			wanted += w.end - w.start;
 			if (st->nwords > w.firstword)
 				w.vidx = st->words[st->nwords - 1].vidx + 1 + (int32) max_cover;
 			w.start = w.parsed = from;
 			w.firstword = st->nwords;
 		}
 		w.end = Max(w.end, to);
-		if (earlystop)
+		if (earlystop || phrasecap)
 		{
 			snip_window_parse(st, prs, &w, doclen);
-			if (snip_headline_fixed(st, o, s))
+			if (earlystop && snip_headline_fixed(st, o, s))
 				return true;
+			if (phrasecap && snip_phrase_capped(st, o))
+				return false;
 		}
 		/* the rest of this segment adds nothing to the window */
 		c = snip_next_cut(doc, c, doclen);
 	}
-	snip_window_parse(st, prs, &w, doclen);
+	/* the last window, in pieces when a stop may come before its end */
+	end = w.end;
+	while (w.parsed < end)
+	{
+		w.end = end;
+		if ((earlystop || phrasecap) && w.parsed + 8192 < end)
+			w.end = snip_next_cut(doc, w.parsed + 8192, end);
+		snip_window_parse(st, prs, &w, doclen);
+		if (earlystop && snip_headline_fixed(st, o, s))
+			return true;
+		if (phrasecap && snip_phrase_capped(st, o))
+			return false;
+	}
 	return false;
 }
 
@@ -1583,82 +1760,6 @@ snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCa
 	return fast;
 }
 
-/*
- * Stop at the position cap (queries that need a phrase match).
- *
- * ts_headline gives each word its tsvector position capped at
- * MAXENTRYPOS - 1 (LIMITPOS), so past the word at position MAXENTRYPOS - 2
- * every word carrying a lexeme has the same position.  A phrase with
- * distance d >= 1 then cannot match among them: it needs a left word at a
- * position at most MAXENTRYPOS - 1 - d, i.e. before capidx (the first entry
- * from which all positions are capped).  When the query cannot match
- * without such a phrase (snip_query_needs_phrase), every cover holds one,
- * so it starts before capidx and, being shorter than max_cover entries,
- * ends before capidx + max_cover; and selection reaches at most max_words
- * words past a cover's end (stretching a fragment, or filling the headline
- * of MaxFragments = 0).  Once max_words + 1 words follow entry
- * capidx + max_cover, the rest of the document changes nothing: the parse
- * stops there.
- */
-/* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
-static bool
-snip_phrase_simple(QueryItem *qi)
-{
-	check_stack_depth();
-	if (qi->type == QI_VAL)
-		return true;
-	if (qi->qoperator.oper != OP_PHRASE && qi->qoperator.oper != OP_OR)
-		return false;
-	return snip_phrase_simple(qi + 1) && snip_phrase_simple(qi + qi->qoperator.left);
-}
-
-/*
- * Whether the query can match only through a phrase of distance >= 1 whose
- * operands are words, phrases or alternatives of those (a NOT inside a
- * phrase could match next to any position, so none is allowed).
- */
-static bool
-snip_query_needs_phrase(QueryItem *qi)
-{
-	check_stack_depth();
-	if (qi->type != QI_OPR)
-		return false;
-	switch (qi->qoperator.oper)
-	{
-		case OP_PHRASE:
-			return qi->qoperator.distance >= 1 && snip_phrase_simple(qi + 1) &&
-				snip_phrase_simple(qi + qi->qoperator.left);
-		case OP_AND:
-			return snip_query_needs_phrase(qi + 1) ||
-				snip_query_needs_phrase(qi + qi->qoperator.left);
-		case OP_OR:
-			return snip_query_needs_phrase(qi + 1) &&
-				snip_query_needs_phrase(qi + qi->qoperator.left);
-		default:
-			return false;
-	}
-}
-
-/* Is the full parse past the point where the position cap fixes the headline?  (See above.) */
-static bool
-snip_phrase_capped(SnipState *st, const SnipOptions *o)
-{
-	int64		max_cover = Max(o->max_words * 10, 100);
-	int64		from;
-	int			i,
-				words = 0;
-
-	if (o->max_fragments > 0)
-		max_cover *= o->max_fragments;
-	if (st->capidx < 0 || st->nwords < st->capidx + max_cover)
-		return false;
-	from = st->capidx + max_cover;
-	for (i = st->nwords - 1; i >= from && words <= o->max_words; i--)
-		if (!NONWORD(st->words[i].type))
-			words++;
-	return words > o->max_words;
-}
-
 /* Tokenize the whole document, or with a phrase query only up to the position cap. */
 static void
 snip_parse_all(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o, bool phrasecap)
@@ -1706,7 +1807,9 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 	snip_class_init();
 	if (snip_splittable(st->doc, doclen))
 	{
-		bool		ordinary;
+		bool		ordinary,
+					countpos,
+					phrasecap;
 
 		/* no token can draw a NOTICE, so reading the options first changes nothing */
 		snip_parse_options(opt, &o);
@@ -1714,10 +1817,13 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 		ordinary = !(o.highlightall && o.max_fragments == 0) &&
 			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
 			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000;
+		/* positions of left-out text matter to phrases only */
+		countpos = windowable && snip_query_has_phrase(st->query) && snip_config_counts_words(st->cfg);
+		phrasecap = ordinary && snip_query_needs_phrase(GETQUERY(st->query));
 
 		/* (below 256 MB, virtual indexes stay far from overflowing) */
 		if (windowable && ordinary && doclen >= 8192 && doclen < (1 << 28) &&
-			snip_query_windowable(st->query))
+			snip_query_windowable(st->query, countpos))
 		{
 			bool		earlystop = o.max_fragments > 0 && snip_query_single_word_covers(st->query) &&
 				(st->cfg->lenmap <= TT_SPACE || st->cfg->map[TT_SPACE].len == 0);
@@ -1725,13 +1831,12 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
 			snip_scan_tables(st, snip_config_first_letter(st->cfg));
-			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, &s);
+			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap, &s);
 		}
 		else
 		{
 			snip_alloc_tables(st, doclen);
-			snip_parse_all(st, prs, doclen, &o,
-						   ordinary && snip_query_needs_phrase(GETQUERY(st->query)));
+			snip_parse_all(st, prs, doclen, &o, phrasecap);
 		}
 	}
 	else
