@@ -8,8 +8,9 @@
  * 1. Tokens.  The configuration's parser splits the document exactly as
  *    ts_headline's does (we call the same parser functions) -- except where
  *    we can prove the split without it: stretches of plain ASCII words and
- *    blanks are cut by hand, and with a phrase-free query only the windows
- *    that can matter are read at all (see "Windowed parsing").  Each token is
+ *    blanks are cut by hand, only the windows that can matter are read at
+ *    all (see "Windowed parsing"), and reading stops once the headline is
+ *    fixed (see "Early stop" and "Stop at the position cap").  Each token is
  *    normalized by the configuration's dictionaries, but the result is cached
  *    per distinct (token type, token text) within the call, so a long
  *    document runs each dictionary once per distinct word instead of once per
@@ -685,9 +686,11 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
  *
  * ts_headline tokenizes the whole document; we can often tokenize only the
  * parts that matter, with the same result, when
- *   - the query has no phrase operator (word positions are then never
- *     consulted, only which query item each word carries), and every operand
- *     is a plain lowercase ASCII word ([a-z0-9]+);
+ *   - every operand of the query is a plain lowercase ASCII word
+ *     ([a-z0-9]+), and the query has no phrase operator (word positions are
+ *     then never consulted, only which query item each word carries) or the
+ *     positions of the text left out can be counted without the
+ *     dictionaries (snip_config_counts_words; see snip_skip_range);
  *   - the document has no '<' (so no tag token, the only kind besides blanks
  *     that can contain white space, and no <script>/<style> state) and no
  *     token can reach MAXSTRLEN (so ts_headline would not skip any with a
@@ -701,14 +704,21 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
  * hold a query word only if one of its alphanumeric runs contains an operand
  * (what simple-dictionary tokens such as numbers, hosts or hyphenated words
  * would need) or normalizes to one when taken as a word (what the snowball
- * stemmer would need; we ask the real dictionaries).  We parse each such
- * segment with max_words + 2 segments of context on either side (further
- * than any headline can stretch from its query words), the first
- * min_words + 2 segments (the headline when nothing matches), and any gap
- * too short to keep covers apart; the word list then differs from
- * ts_headline's only by runs of unparsed tokens between windows, which are
- * never shown, never reached by stretching, and at least max_cover long, so
- * no cover spans them (vidx keeps cover lengths honest).
+ * stemmer would need; we ask the real dictionaries, only about words that
+ * start with an operand's first letter when the dictionaries keep first
+ * letters).  A scan that stops only at bytes that can begin such a token
+ * finds these segments in document order.  We parse each with
+ * max_words + 2 segments of context on either side (further than any
+ * headline can stretch from its query words), the first min_words + 2
+ * segments (the headline when nothing matches), and any gap too short to
+ * keep covers apart; the word list then differs from ts_headline's only by
+ * runs of unparsed tokens between windows, which are never shown, never
+ * reached by stretching, and at least max_cover long, so no cover spans them
+ * (vidx keeps cover lengths honest).  Parsing more than that (a window that
+ * reaches the end, when windows would hold most of the text anyway) keeps
+ * the result the same.  Windows are parsed in document order, so the words
+ * parsed so far are always a prefix of that word list, which lets the early
+ * stops below end the work as soon as the headline is fixed.
  */
 
 #define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
@@ -1503,9 +1513,13 @@ snip_few_segments(const char *doc, int from, int to, int64 n)
  * first min_words + 2 segments, and max_words + 2 segments on either side of
  * each segment where a token carrying a query item may start, found by a
  * scan that stops only at bytes that can begin one; windows closer than
- * max_cover / 2 + 2 segments are joined.  With early stop, the headline is
- * chosen as soon as it is fixed, and true returned; else false, with the
- * word list complete.
+ * max_cover / 2 + 2 segments are joined, and once windows hold most of the
+ * text scanned so far (60 %, past the first eighth), the rest is taken whole.
+ * With countpos, the positions of the text between windows are counted.
+ * Windows are parsed as they grow when a stop may come early: with
+ * earlystop, the headline is chosen as soon as it is fixed, and true
+ * returned; with phrasecap, parsing ends at the position cap.  Else false,
+ * with the word list complete (as far as the cap allows).
  */
 static bool
 snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o,
