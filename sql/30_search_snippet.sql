@@ -288,6 +288,37 @@ SELECT count(*) AS phrase_window_pairs, count(*) FILTER (WHERE a IS DISTINCT FRO
                             to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
                             to_tsquery('english', 'felt <-> !calm')]) q) s;
 
+-- Phrase pairs: the two words of a phrase placed far apart in long documents
+-- in every spelling that the quick test (snip_pair_may_match) must either
+-- decide exactly or leave to the parser: punctuation, '.', line breaks, case,
+-- hyphens, digits, non-ASCII, stems, a word in between, at the very start.
+CREATE TEMP TABLE pair_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k % 613 = 0
+                               THEN (ARRAY['felt calm', 'felt, calm', 'felt. calm', 'felt... calm', 'felt-calm',
+                                           'felt2 calm', 'felt (calm)', E'felt\ncalm', 'Felt CALM', 'felt ''calm''',
+                                           'felt café calm', 'feltcalm', 'felt calm.', 'felt.calm', 'feeling calmer',
+                                           'felt  calm', 'felt the calm', 'felt, the calm', 'calm felt', 'felt calm-ish',
+                                           'x.felt calm', 'felt calm2', 'felt calmé', 'felt;calm'])[1 + (k / 613 + v) % 24]
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(0, 12000) k) AS doc
+  FROM generate_series(0, 3) v
+UNION ALL
+SELECT 10, 'felt calm ' || repeat('today was fine ', 900)
+UNION ALL
+SELECT 11, 'calm ' || repeat('today was fine ', 900) || 'felt calm';
+SELECT count(*) AS pair_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM pair_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3',
+                            'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+                            to_tsquery('english', 'calm <-> felt'), phraseto_tsquery('english', 'felt the calm'),
+                            to_tsquery('english', 'felt <-> calm <-> today'),
+                            to_tsquery('english', 'walk & felt <-> calm')]) q) s;
+
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
                           to_tsquery('english', 'walk & rain'));

@@ -1121,10 +1121,10 @@ snip_lex_has_item(SnipState *st, SnipLex *e)
  * letters a word must start with to be normalized to an operand -- with the
  * first-letter property (snowball's english stemmer and simple dictionaries
  * keep a word's first letter, see snip_config_first_letter) the operands'
- * first letters, else every letter.
+ * first letters, else every letter.  With only >= 0, for that operand alone.
  */
 static void
-snip_scan_tables(SnipState *st, bool first_letter)
+snip_scan_tables(SnipState *st, bool first_letter, int only)
 {
 	QueryItem  *qi = GETQUERY(st->query);
 	int			c,
@@ -1140,7 +1140,7 @@ snip_scan_tables(SnipState *st, bool first_letter)
 			st->stop[c] = st->wordstart[c] = true;
 	for (i = 0; i < st->query->size; i++)
 	{
-		if (qi[i].type == QI_VAL)
+		if (qi[i].type == QI_VAL && (only < 0 || i == only))
 		{
 			unsigned char f = (unsigned char) GETOPERAND(st->query)[qi[i].qoperand.distance];
 
@@ -1441,33 +1441,226 @@ snip_headline_fixed(SnipState *st, const SnipOptions *o, SnipSelect *s)
  * none; other segments are parsed and their words dropped again.
  */
 static void
+snip_skip_segment(SnipState *st, TSParserCacheEntry *prs, int s, int e, bool plain, int words)
+{
+	if (plain)
+		st->vectorpos += words;
+	else
+	{
+		int			nwords = st->nwords,
+					ninteresting = st->ninteresting;
+
+		snip_parse(st, prs, s, e);
+		st->nwords = nwords;
+		st->ninteresting = ninteresting;
+	}
+}
+
+static void
 snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
 {
 	const unsigned char *doc = (const unsigned char *) st->doc;
-	int			s = from;
+	int			s = from,
+				i,
+				words = 0;
+	bool		plain = true;
+	uint8		prev = SC_OTHER;
 
-	while (s < to)
+	/* one pass: find the segments, tell plain ones (as snip_segment_scan), count their words */
+	for (i = from; i < to; i++)
 	{
-		bool		plain;
-		int			e = snip_segment_scan(st->doc, s, to, doclen, &plain),
-					i;
+		uint8		k = snip_class[doc[i]];
 
-		if (plain)
+		if (k == SC_LETTER)
 		{
-			for (i = s; i < e; i++)
-				if (snip_class[doc[i]] == SC_LETTER && (i == s || snip_class[doc[i - 1]] != SC_LETTER))
-					st->vectorpos++;
+			if (prev == SC_SPACE && i > s)
+			{
+				snip_skip_segment(st, prs, s, i, plain, words);
+				s = i;
+				plain = true;
+				words = 0;
+			}
+			if (prev != SC_LETTER)
+				words++;
 		}
-		else
+		else if (k == SC_DOT)
 		{
-			int			nwords = st->nwords,
-						ninteresting = st->ninteresting;
+			if ((i + 1 < doclen && !ASCII_SPACE(doc[i + 1])) || (i > 0 && doc[i - 1] == '.'))
+				plain = false;
+		}
+		else if (k == SC_OTHER)
+			plain = false;
+		prev = k;
+	}
+	if (s < to)
+		snip_skip_segment(st, prs, s, to, plain, words);
+}
 
-			snip_parse(st, prs, s, e);
-			st->nwords = nwords;
-			st->ninteresting = ninteresting;
+/*
+ * The start of a stretch of text (4 kB or so) in which the positions of the
+ * document reach the cap, or doclen if they never do: counted as
+ * snip_skip_range counts, leaving the state as it was.
+ */
+static int
+snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
+{
+	int32		vectorpos = st->vectorpos;
+	int			capidx = st->capidx,
+				from = 0,
+				result = doclen;
+
+	while (from < doclen)
+	{
+		int			to = (from + 4096 < doclen) ? snip_next_cut(st->doc, from + 4096, doclen) : doclen;
+
+		snip_skip_range(st, prs, from, to, doclen);
+		if (st->vectorpos >= MAXENTRYPOS - 2)
+		{
+			result = from;
+			break;
 		}
-		s = e;
+		from = to;
+	}
+	st->vectorpos = vectorpos;
+	st->capidx = capidx;
+	return result;
+}
+
+/*
+ * Phrase pairs.  A query that cannot match without a phrase (see
+ * snip_query_needs_phrase) often cannot match without a given pair of words
+ * x <d> y: y at some position P and x at P - d.  Every cover then holds such
+ * a pair and is shorter than max_cover entries, and a segment holds at least
+ * two entries, so windows of max_cover / 2 + 2 segments (plus the usual
+ * context) around each place where the pair may occur hold every cover.
+ * The pair may occur where a token carrying y may start, unless we can tell
+ * it does not: when the text from the cut before the d-th word before y to
+ * the cut after y is plain (see snip_segment_scan), its tokens are ASCII
+ * words and blanks only, one position per word (snip_config_counts_words),
+ * so the token at P - d is the d-th word before, and whether those two words
+ * carry x and y the dictionaries say -- as long as positions stay below
+ * the cap (where ts_headline gives every word the same position, so a right
+ * word anywhere after the cap pairs with a left word just before it): from
+ * the stretch of text where positions may reach it on (snip_cap_byte),
+ * every possible y counts.  Anything else counts as a possible pair too.
+ */
+typedef struct SnipPair
+{
+	int			x;				/* query items of the operands */
+	int			y;
+	int			d;				/* distance */
+	int			capbyte;		/* from here on, positions may be capped */
+} SnipPair;
+
+/* Find a pair that every match of the query holds (false if none is found). */
+static bool
+snip_query_pair(QueryItem *query, QueryItem *qi, SnipPair *pair)
+{
+	check_stack_depth();
+	if (qi->type != QI_OPR)
+		return false;
+	if (qi->qoperator.oper == OP_PHRASE)
+	{
+		QueryItem  *left = qi + qi->qoperator.left;
+
+		/* in a chain a <> b <d> c, c is d after b, the right end of the left side */
+		if (left->type == QI_OPR && left->qoperator.oper == OP_PHRASE)
+			left = left + 1;
+		if (qi->qoperator.distance >= 1 && (qi + 1)->type == QI_VAL && left->type == QI_VAL)
+		{
+			pair->x = left - query;
+			pair->y = (qi + 1) - query;
+			pair->d = qi->qoperator.distance;
+			return true;
+		}
+		return snip_query_pair(query, qi + qi->qoperator.left, pair) ||
+			snip_query_pair(query, qi + 1, pair);
+	}
+	if (qi->qoperator.oper == OP_AND)
+		return snip_query_pair(query, qi + qi->qoperator.left, pair) ||
+			snip_query_pair(query, qi + 1, pair);
+	return false;
+}
+
+/* Does the lexeme list of a normalized token carry query item item? */
+static bool
+snip_lex_has_operand(SnipState *st, SnipLex *e, int item)
+{
+	int			k,
+				m;
+
+	for (k = 0; k < e->nlexemes; k++)
+	{
+		SnipLexeme *lx = &st->lexemes[e->first + k];
+
+		for (m = 0; m < lx->nitems; m++)
+			if (st->items[lx->firstitem + m] == item)
+				return true;
+	}
+	return false;
+}
+
+/* May byte i of the document be part of a plain segment (see snip_segment_scan)? */
+static inline bool
+snip_byte_plain(const char *doc, int i, int doclen)
+{
+	uint8		k = snip_class[(unsigned char) doc[i]];
+
+	if (k == SC_DOT)
+		return (i + 1 >= doclen || ASCII_SPACE((unsigned char) doc[i + 1])) && !(i > 0 && doc[i - 1] == '.');
+	return k != SC_OTHER;
+}
+
+/*
+ * May the pair occur with y at the token starting at byte c (a stop of the
+ * scan for y)?  *skip gets how far the scan may jump when not.  See above.
+ */
+static bool
+snip_pair_may_match(SnipState *st, const SnipPair *pair, int c, int doclen, int *skip)
+{
+	const char *doc = st->doc;
+	int			yend = c,
+				i = c,
+				k;
+
+	*skip = 1;
+	if (c >= pair->capbyte || !ASCII_LETTER((unsigned char) doc[c]) ||
+		(c > 0 && (ASCII_LETTER((unsigned char) doc[c - 1]) || !snip_byte_plain(doc, c - 1, doclen))))
+		return true;
+	while (yend < doclen && ASCII_LETTER((unsigned char) doc[yend]))
+		yend++;
+	*skip = yend - c;
+	/* plain up to the next cut (or the end) */
+	for (k = yend; k < doclen && !SNIP_IS_CUT(doc, k); k++)
+		if (!snip_byte_plain(doc, k, doclen))
+			return true;
+	/* back d words over plain blanks */
+	for (k = 0; k < pair->d; k++)
+	{
+		int			j = i - 1;
+
+		while (j >= 0 && !ASCII_LETTER((unsigned char) doc[j]))
+		{
+			if (!snip_byte_plain(doc, j, doclen))
+				return true;
+			j--;
+		}
+		if (j < 0)
+			return false;		/* fewer than d words before y: no pair */
+		while (j > 0 && ASCII_LETTER((unsigned char) doc[j - 1]))
+			j--;
+		i = j;
+	}
+	/* the word found must start at a cut (or the start), so its segment is plain from there */
+	if (i > 0 && !ASCII_SPACE((unsigned char) doc[i - 1]))
+		return true;
+	{
+		int			xend = i;
+
+		while (ASCII_LETTER((unsigned char) doc[xend]))
+			xend++;
+		return snip_lex_has_operand(st, snip_lookup(st, st->doc + c, yend - c, 1), pair->y) &&
+			snip_lex_has_operand(st, snip_lookup(st, st->doc + i, xend - i, 1), pair->x);
 	}
 }
 
@@ -1516,6 +1709,9 @@ snip_few_segments(const char *doc, int from, int to, int64 n)
  * max_cover / 2 + 2 segments are joined, and once windows hold most of the
  * text scanned so far (60 %, past the first eighth), the rest is taken whole.
  * With countpos, the positions of the text between windows are counted.
+ * With a pair (see "Phrase pairs"), the scan looks for the pair's right
+ * word only, keeps only places where the pair may occur, and widens their
+ * windows by max_cover / 2 + 2 segments.
  * Windows are parsed as they grow when a stop may come early: with
  * earlystop, the headline is chosen as soon as it is fixed, and true
  * returned; with phrasecap, parsing ends at the position cap.  Else false,
@@ -1523,20 +1719,23 @@ snip_few_segments(const char *doc, int from, int to, int64 n)
  */
 static bool
 snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o,
-				   bool earlystop, bool countpos, bool phrasecap, SnipSelect *s)
+				   bool earlystop, bool countpos, bool phrasecap, const SnipPair *pair, SnipSelect *s)
 {
 	const char *doc = st->doc;
 	int64		max_cover = Max(o->max_words * 10, 100);
 	int			margin = o->max_words + 2;
 	int64		mingap;
 	int			c = 0,
-				end;
+				end,
+				reach;
 	int64		wanted = 0;		/* bytes of the windows before the current one */
 	SnipWindow	w;
 
 	if (o->max_fragments > 0)
 		max_cover *= o->max_fragments;
 	mingap = max_cover / 2 + 2;
+	/* around a possible pair, as far as a cover holding it can reach */
+	reach = (pair != NULL) ? (int) (max_cover / 2 + 2) : 0;
 
 	w.start = w.parsed = w.firstword = 0;
 	w.vidx = 0;
@@ -1550,15 +1749,25 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const Sni
 		c = snip_next_candidate(st, c, doclen);
 		if (c >= doclen)
 			break;
-		if (!earlystop && c > doclen / 8 && (wanted + w.end - w.start) * 10 > (int64) c * 6)
+		if (pair != NULL)
+		{
+			int			skip;
+
+			if (!snip_pair_may_match(st, pair, c, doclen, &skip))
+			{
+				c += skip;
+				continue;
+			}
+		}
+		if (!earlystop && pair == NULL && c > doclen / 8 && (wanted + w.end - w.start) * 10 > (int64) c * 6)
 		{
 			/* the windows hold most of the text so far: take the rest whole */
 			w.end = doclen;
 			break;
 		}
 		seg = snip_cut_at_or_before(doc, c);
-		from = snip_segments_back(doc, seg, margin);
-		to = snip_segments_forward(doc, seg, margin + 1, doclen);
+		from = snip_segments_back(doc, seg, margin + reach);
+		to = snip_segments_forward(doc, seg, margin + reach + 1, doclen);
 		if (from > w.end && !snip_few_segments(doc, w.end, from, mingap))
 		{
 			/* a new window: finish this one (no cover can span the gap) */
@@ -1841,11 +2050,19 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 		{
 			bool		earlystop = o.max_fragments > 0 && snip_query_single_word_covers(st->query) &&
 				(st->cfg->lenmap <= TT_SPACE || st->cfg->map[TT_SPACE].len == 0);
+			bool		first_letter = snip_config_first_letter(st->cfg);
+			SnipPair	pair;
+			bool		paired = countpos && phrasecap &&
+				snip_query_pair(GETQUERY(st->query), GETQUERY(st->query), &pair);
 
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
-			snip_scan_tables(st, snip_config_first_letter(st->cfg));
-			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap, &s);
+
+			if (paired)
+				pair.capbyte = snip_cap_byte(st, prs, doclen);
+			snip_scan_tables(st, first_letter, paired ? pair.y : -1);
+			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap,
+										  paired ? &pair : NULL, &s);
 		}
 		else
 		{
