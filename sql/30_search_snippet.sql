@@ -121,6 +121,204 @@ SELECT count(*) AS windowed_pairs,
   FROM docs d, queries q
  WHERE d.id BETWEEN 2251 AND 2300 AND q.id <= 40;
 
+-- The first-letter property the candidate scan relies on (see
+-- snip_config_first_letter): english_stem gives every word a lexeme that
+-- starts with the word's first letter, lower-cased.  Checked on every word of
+-- one to three letters (also upper-case), every one- or two-letter stem with
+-- every suffix the English stemmer removes or rewrites, and its exception list.
+WITH letters(c) AS (SELECT chr(c) FROM generate_series(97, 122) c),
+stems(w) AS (SELECT a.c FROM letters a UNION ALL SELECT a.c || b.c FROM letters a, letters b),
+words(w) AS (
+  SELECT w FROM stems
+  UNION ALL SELECT a.c || b.c || c.c FROM letters a, letters b, letters c
+  UNION ALL SELECT upper(a.c || b.c || c.c) FROM letters a, letters b, letters c
+  UNION ALL SELECT p.w || s FROM stems p,
+    unnest(string_to_array('s ss sses ied ies us eed eedly ed edly ing ingly y ly tional enci anci abli entli izer '
+                           'ization ational ation ator alism aliti alli fulness ousli ousness iveness iviti biliti bli '
+                           'ogi fulli lessli li alize icate iciti ical ful ness ative al ance ence er ic able ible ant '
+                           'ement ment ent ism ate iti ous ive ize ion sion tion e l at bl iz bb dd ff gg mm nn pp rr tt', ' ')) s
+  UNION ALL SELECT unnest(ARRAY['skis', 'skies', 'sky', 'dying', 'lying', 'tying', 'idly', 'gently', 'ugly', 'early',
+                                'only', 'singly', 'news', 'howe', 'atlas', 'cosmos', 'bias', 'andes', 'inning',
+                                'innings', 'outing', 'outings', 'canning', 'cannings', 'herring', 'herrings',
+                                'earring', 'earrings', 'proceed', 'proceeds', 'proceeded', 'proceeding', 'exceed',
+                                'exceeded', 'succeed', 'succeeding', 'generously', 'generate', 'communism', 'arsenal',
+                                'yyy', 'yes', 'youth', 'ay', 'ey', 'Yelling', 'Ying'])
+)
+SELECT count(*) > 90000 AS many_words,
+       count(*) FILTER (WHERE left(l.lexeme, 1) <> lower(left(w, 1))) AS first_letter_changed
+  FROM words LEFT JOIN LATERAL unnest(ts_lexize('english_stem', w)) l(lexeme) ON true;
+
+-- Early stop (MaxFragments > 0, a query of one word or of words joined by OR):
+-- long documents without '<' where the query word is placed at distances on
+-- either side of every edge the options imply (the stretch of a fragment,
+-- the MaxWords + 2 words of context around a possible match, windows joined
+-- when closer than max_cover / 2 + 2 words), in plain, stemmed, upper-case,
+-- hyphenated, digit- and non-ASCII-adjacent forms, some of which do not match.
+CREATE TEMP TABLE es_opts (id int, o text, w int, f int);
+INSERT INTO es_opts VALUES
+  (1, 'MaxWords=35, MinWords=15, MaxFragments=3', 35, 3), (2, 'MaxFragments=1', 35, 1),
+  (3, 'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0', 8, 2),
+  (4, 'FragmentDelimiter=~, MaxFragments=10, MaxWords=5, MinWords=2', 5, 10),
+  (5, 'HighlightAll=on, MaxFragments=2, MaxWords=12, MinWords=4', 12, 2),
+  (6, 'MaxFragments=4, MaxWords=20, MinWords=5, StartSel=[, StopSel=]', 20, 4);
+CREATE TEMP TABLE es_docs AS
+WITH gaps AS (
+  SELECT o.id AS o_id, v, u.ord, u.gap
+    FROM es_opts o, generate_series(0, 7) v,
+         LATERAL (SELECT greatest(o.w * 10, 100) * o.f / 2 AS half) h,
+         unnest(ARRAY[0, 1, o.w - 1, o.w, o.w + 1, o.w + 2, o.w + 3, 2 * o.w + 3, 2 * o.w + 4, 2 * o.w + 5,
+                      h.half + 1, h.half + 2, h.half + 3, 2 * o.w + h.half + 5, 2 * o.w + h.half + 6,
+                      2 * o.w + h.half + 7]) WITH ORDINALITY AS u(gap, ord)
+), places AS (
+  SELECT o_id, v, (ARRAY[0, 1, 15, 40, 37, 3, 100, 7])[v + 1]
+                  + sum(gap + 1) OVER (PARTITION BY o_id, v ORDER BY (ord + v) % 16, ord) - (gap + 1) AS k
+    FROM gaps
+), plan AS (
+  SELECT o_id, v, array_agg(k ORDER BY k) AS ks FROM places GROUP BY o_id, v
+)
+SELECT o_id * 100 + v AS id, o_id,
+       (SELECT string_agg(CASE WHEN k = ANY (ks)
+                               THEN (ARRAY['walk', 'Walking', 'WALKED', 'walks', 'walk-about', 'self-walk', 'walk2',
+                                           '2walk', 'walk.', '(walk)', 'walké', 'éwalk', 'rain', 'Rainy',
+                                           'rain-soaked', 'walk,rain', U&'\212Alvin walk', 'x1.5 walk'])[1 + (k + v) % 18]
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(0, ks[array_length(ks, 1)] + 1600) k) AS doc
+  FROM plan;
+-- The same documents with a '<' or an over-long word near the end: no shortcut.
+INSERT INTO es_docs
+SELECT id + 10000, o_id, doc || ' <b>walk</b>' FROM es_docs WHERE id % 100 = 1
+UNION ALL
+SELECT id + 20000, o_id, doc || ' ' || repeat('w', 2100) FROM es_docs WHERE id % 100 = 2;
+CREATE TEMP TABLE es_queries (id int, q tsquery);
+INSERT INTO es_queries VALUES (1, to_tsquery('english', 'walk')), (2, to_tsquery('english', 'walk | rain')),
+  (3, to_tsquery('english', 'rain | zebra | walk')), (4, to_tsquery('english', 'walk & rain')),
+  (5, to_tsquery('english', 'walk:*')), (6, to_tsquery('english', 'walk & !zebra')),
+  (7, 'kelvin'::tsquery), (8, to_tsquery('english', 'zebra'));
+SELECT count(*) AS early_stop_pairs,
+       count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>|\[') > 200 AS many_highlighted
+  FROM (SELECT journaling.snippet('english', d.doc, q.q, o.o) AS a, ts_headline('english', d.doc, q.q, o.o) AS b
+          FROM es_docs d JOIN es_opts o ON o.id = d.o_id, es_queries q
+         WHERE d.id < 10000) s;
+-- (the over-long words' NOTICEs are compared in the error cases below)
+SET client_min_messages = warning;
+SELECT count(*) AS no_shortcut_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches
+  FROM (SELECT journaling.snippet('english', d.doc, q.q, o.o) AS a, ts_headline('english', d.doc, q.q, o.o) AS b
+          FROM es_docs d JOIN es_opts o ON o.id = d.o_id, es_queries q
+         WHERE d.id > 10000 AND q.id <= 2) s;
+RESET client_min_messages;
+-- Other configurations: simple (lower-casing keeps the first letter too) and
+-- german (its stemmer is not assumed to: every word is looked up).
+SELECT count(*) AS other_config_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches
+  FROM (SELECT journaling.snippet(c.cfg, d.doc, to_tsquery(c.cfg, q.w), o.o) AS a,
+               ts_headline(c.cfg, d.doc, to_tsquery(c.cfg, q.w), o.o) AS b
+          FROM es_docs d JOIN es_opts o ON o.id = d.o_id,
+               (VALUES ('simple'::regconfig), ('german'::regconfig)) c(cfg),
+               (VALUES ('walk'), ('walks | rain'), ('walking')) q(w)
+         WHERE d.id < 10000 AND d.id % 100 < 3) s;
+
+-- Phrase queries past the position cap: ts_headline caps positions at 16383,
+-- so a phrase of distance >= 1 matches only with its left word before that
+-- (while its right word may lie anywhere later, capped); snippet() stops
+-- parsing max_cover entries and MaxWords words after it.  Matches are planted
+-- around the cap, and a left word just before the cap with a right word at
+-- max_cover / 2 - 1, max_cover / 2 and max_cover / 2 + 1 words from it for
+-- each option set's max_cover (50, 100, 175, 525 words).
+CREATE TEMP TABLE cap_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k = ANY (felt) THEN 'felt' WHEN k = ANY (calm) THEN 'calm'
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(1, 17300 + 150 * v) k) AS doc
+  FROM (VALUES (0, ARRAY[16000, 16379, 16381, 16383], ARRAY[16001, 16380, 16382, 16384]),
+               (1, ARRAY[16382, 16383], ARRAY[16383, 16384]),
+               (2, ARRAY[16381], ARRAY[16900, 16910])) p(v, felt, calm)
+UNION ALL
+SELECT 10 + n, (SELECT string_agg(CASE WHEN k = 16382 THEN 'felt' WHEN k = 16382 + n THEN 'calm'
+                                       ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at',
+                                                   'all', 'really'])[1 + (k * 7 + n) % 9] END, ' ' ORDER BY k)
+                  FROM generate_series(1, 17400) k)
+  FROM unnest(ARRAY[49, 50, 51, 99, 100, 101, 174, 175, 176, 524, 525, 526]) n;
+SELECT count(*) AS phrase_cap_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>felt</b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM cap_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxFragments=1',
+                            'MaxWords=10, MinWords=5', 'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+                            to_tsquery('english', 'felt & (felt <-> calm)'),
+                            to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
+                            to_tsquery('english', 'felt <-> !calm'), to_tsquery('english', 'felt <-> calm & !zebra')]) q) s;
+
+-- The same with the simple configuration, whose word positions snippet()
+-- does not count without the dictionaries: it parses from the start, and
+-- stops at the position cap.
+SELECT count(*) AS phrase_cap_simple_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>felt</b>') AS with_match
+  FROM (SELECT journaling.snippet('simple', d.doc, q, o) AS a, ts_headline('simple', d.doc, q, o) AS b
+          FROM cap_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxWords=10, MinWords=5']) o,
+               unnest(ARRAY[to_tsquery('simple', 'felt <-> calm'), to_tsquery('simple', 'felt <2> calm'),
+                            to_tsquery('simple', 'felt <-> !calm')]) q) s;
+
+-- Phrase queries with windows: phrase words placed sparsely in long documents
+-- whose left-out text mixes tokens that take several positions or none
+-- (hyphenated words, numbers, versions, e-mail addresses, URLs, non-ASCII
+-- words), so the positions counted across left-out text decide the phrase
+-- matches and where the position cap falls.
+CREATE TEMP TABLE pw_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k % step = 0 AND k BETWEEN lo AND hi
+                               THEN (CASE WHEN (k / step) % 3 = 0 THEN 'felt' ELSE 'felt calm' END)
+                               ELSE (ARRAY['today', 'self-care', 'was', '2024', 'fine', 'v1.2.3', 'nothing', 'café',
+                                           'special', 'mail@example.org', 'happened', 'e-mail', 'at',
+                                           'http://example.com/a/b', 'all', 'naïve', 'really', 'x-1'])[1 + (k * 7 + v) % 18]
+                               END, ' ' ORDER BY k)
+          FROM generate_series(1, n) k) AS doc
+  FROM (VALUES (0, 3000, 400, 100, 3000), (1, 16000, 300, 11000, 16000), (2, 17000, 211, 9000, 17000),
+               (3, 14000, 500, 1, 14000)) p(v, n, step, lo, hi);
+SELECT count(*) AS phrase_window_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM pw_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxFragments=1', 'MaxWords=10, MinWords=5']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+                            to_tsquery('english', 'calm <-> felt'), to_tsquery('english', 'felt & (felt <-> calm)'),
+                            to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
+                            to_tsquery('english', 'felt <-> !calm')]) q) s;
+
+-- Phrase pairs: the two words of a phrase placed far apart in long documents
+-- in every spelling that the quick test (snip_pair_may_match) must either
+-- decide exactly or leave to the parser: punctuation, '.', line breaks, case,
+-- hyphens, digits, non-ASCII, stems, a word in between, at the very start.
+CREATE TEMP TABLE pair_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k % 613 = 0
+                               THEN (ARRAY['felt calm', 'felt, calm', 'felt. calm', 'felt... calm', 'felt-calm',
+                                           'felt2 calm', 'felt (calm)', E'felt\ncalm', 'Felt CALM', 'felt ''calm''',
+                                           'felt café calm', 'feltcalm', 'felt calm.', 'felt.calm', 'feeling calmer',
+                                           'felt  calm', 'felt the calm', 'felt, the calm', 'calm felt', 'felt calm-ish',
+                                           'x.felt calm', 'felt calm2', 'felt calmé', 'felt;calm'])[1 + (k / 613 + v) % 24]
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(0, 12000) k) AS doc
+  FROM generate_series(0, 3) v
+UNION ALL
+SELECT 10, 'felt calm ' || repeat('today was fine ', 900)
+UNION ALL
+SELECT 11, 'calm ' || repeat('today was fine ', 900) || 'felt calm';
+SELECT count(*) AS pair_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM pair_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3',
+                            'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+                            to_tsquery('english', 'calm <-> felt'), phraseto_tsquery('english', 'felt the calm'),
+                            to_tsquery('english', 'felt <-> calm <-> today'),
+                            to_tsquery('english', 'walk & felt <-> calm')]) q) s;
+
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
                           to_tsquery('english', 'walk & rain'));

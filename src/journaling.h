@@ -231,6 +231,10 @@ typedef struct SnipSelect
 	bool		monotone;		/* the query has no NOT: matches only grow with the range */
 	SnipCoverTest test;
 	void	   *testarg;
+	/* set by SnipSelectHeadline: fragments marked (MaxFragments > 0), and
+	 * whether a fragment's stretch to the right ran into the last word */
+	int			nfragments;
+	bool		reached_end;
 } SnipSelect;
 
 /* Parsed headline options, with ts_headline's defaults. */

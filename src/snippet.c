@@ -8,8 +8,9 @@
  * 1. Tokens.  The configuration's parser splits the document exactly as
  *    ts_headline's does (we call the same parser functions) -- except where
  *    we can prove the split without it: stretches of plain ASCII words and
- *    blanks are cut by hand, and with a phrase-free query only the windows
- *    that can matter are read at all (see "Windowed parsing").  Each token is
+ *    blanks are cut by hand, only the windows that can matter are read at
+ *    all (see "Windowed parsing"), and reading stops once the headline is
+ *    fixed (see "Early stop" and "Stop at the position cap").  Each token is
  *    normalized by the configuration's dictionaries, but the result is cached
  *    per distinct (token type, token text) within the call, so a long
  *    document runs each dictionary once per distinct word instead of once per
@@ -43,6 +44,7 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_ts_dict.h"
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -56,6 +58,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "journaling.h"
 
@@ -140,6 +143,7 @@ typedef struct SnipLexeme
 } SnipLexeme;
 
 static char *snip_catalog_func_name(Oid funcid);
+static bool snip_test_range(void *arg, int lo, int hi);
 
 /* Everything one call needs. */
 typedef struct SnipState
@@ -171,6 +175,15 @@ typedef struct SnipState
 	/* cover test range */
 	int			lo,
 				hi;
+	/* windowed parsing: bytes the candidate scan stops at, and why (see snip_scan_tables) */
+	bool		stop[256];
+	bool		opstart[256];
+	bool		wordstart[256];
+	/* early stop: words carrying a query item (not repeated), word count of the next check */
+	int			ninteresting;
+	int			nextcheck;
+	/* index of the first entry at which positions are capped, or -1 */
+	int			capidx;
 } SnipState;
 
 /* Dictionaries for a token type, NULL-terminated (empty when the type is not indexed). */
@@ -467,7 +480,7 @@ snip_cache_grow(SnipState *st)
 }
 
 /* The cache slot of (type, token): its entry, or the free slot where it belongs. */
-static SnipLex *
+static inline SnipLex *
 snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 {
 	int			mask = st->lexsize - 1,
@@ -479,9 +492,17 @@ snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 
 		if (!e->used)
 			return e;
-		if (e->hash == h && e->type == type && e->len == len &&
-			memcmp(st->doc + e->off, token, len) == 0)
-			return e;
+		if (e->hash == h && e->type == type && e->len == len)
+		{
+			const char *a = st->doc + e->off;
+			int			k;
+
+			/* (tokens are short: a loop beats a call to memcmp) */
+			for (k = 0; k < len && a[k] == token[k]; k++)
+				;
+			if (k == len)
+				return e;
+		}
 	}
 }
 
@@ -500,11 +521,10 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	st->nlex++;
 }
 
-/* Cached normalization of a token, computing it on first sight. */
-static SnipLex *
-snip_lookup(SnipState *st, char *token, int len, int type)
+/* Cached normalization of a token whose snip_hash() is h, computing it on first sight. */
+static inline SnipLex *
+snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
 {
-	uint32		h = snip_hash(token, len, type);
 	SnipLex    *e;
 
 	snip_cache_grow(st);
@@ -515,6 +535,13 @@ snip_lookup(SnipState *st, char *token, int len, int type)
 		snip_lexize(st, e, token, len, type);
 	}
 	return e;
+}
+
+/* Cached normalization of a token, computing it on first sight. */
+static SnipLex *
+snip_lookup(SnipState *st, char *token, int len, int type)
+{
+	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
 /* Append an entry to the word list. */
@@ -536,23 +563,19 @@ snip_add_word(SnipState *st)
 /* The normalization of every token of a type the configuration does not index. */
 static SnipLex snip_unindexed;
 
-/* Add one token to the word list, with its normalization (as hlparsetext does). */
+/* Add one token to the word list, given its normalization (as hlparsetext does). */
 static void
-snip_add_token(SnipState *st, char *token, int len, int type)
+snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 {
-	SnipLex    *e;
 	SnipWord   *w;
 	int32		savedpos;
 	int			k;
 
 	if ((st->nwords & 1023) == 0)
 		CHECK_FOR_INTERRUPTS();
-
-	/* token types the configuration does not index (blanks, mostly) need no lookup */
-	if (type < st->cfg->lenmap && st->cfg->map[type].len > 0)
-		e = snip_lookup(st, token, len, type);
-	else
-		e = &snip_unindexed;
+	/* from here on, every word carrying a lexeme has the capped position (see snip_phrase_capped) */
+	if (st->capidx < 0 && st->vectorpos >= MAXENTRYPOS - 2)
+		st->capidx = st->nwords;
 	if (e->recognized)
 		st->vectorpos++;
 	w = snip_add_word(st);
@@ -587,7 +610,10 @@ snip_add_token(SnipState *st, char *token, int len, int type)
 				c->flags |= SW_REPEATED;
 			}
 			else
+			{
 				st->words[last].item = item;
+				st->ninteresting++;
+			}
 		}
 	}
 	for (k = 0; k < e->nlexemes; k++)
@@ -595,6 +621,17 @@ snip_add_token(SnipState *st, char *token, int len, int type)
 		if (st->lexemes[e->first + k].addpos)
 			st->vectorpos++;
 	}
+}
+
+/* Add one token to the word list, with its normalization. */
+static void
+snip_add_token(SnipState *st, char *token, int len, int type)
+{
+	/* token types the configuration does not index (blanks, mostly) need no lookup */
+	if (type < st->cfg->lenmap && st->cfg->map[type].len > 0)
+		snip_add_entry(st, snip_lookup(st, token, len, type), token, len, type);
+	else
+		snip_add_entry(st, &snip_unindexed, token, len, type);
 }
 
 /* Tokenize bytes from..to of the document with the configuration's parser. */
@@ -649,9 +686,11 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
  *
  * ts_headline tokenizes the whole document; we can often tokenize only the
  * parts that matter, with the same result, when
- *   - the query has no phrase operator (word positions are then never
- *     consulted, only which query item each word carries), and every operand
- *     is a plain lowercase ASCII word ([a-z0-9]+);
+ *   - every operand of the query is a plain lowercase ASCII word
+ *     ([a-z0-9]+), and the query has no phrase operator (word positions are
+ *     then never consulted, only which query item each word carries) or the
+ *     positions of the text left out can be counted without the
+ *     dictionaries (snip_config_counts_words; see snip_skip_range);
  *   - the document has no '<' (so no tag token, the only kind besides blanks
  *     that can contain white space, and no <script>/<style> state) and no
  *     token can reach MAXSTRLEN (so ts_headline would not skip any with a
@@ -665,14 +704,21 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
  * hold a query word only if one of its alphanumeric runs contains an operand
  * (what simple-dictionary tokens such as numbers, hosts or hyphenated words
  * would need) or normalizes to one when taken as a word (what the snowball
- * stemmer would need; we ask the real dictionaries).  We parse each such
- * segment with max_words + 2 segments of context on either side (further
- * than any headline can stretch from its query words), the first
- * min_words + 2 segments (the headline when nothing matches), and any gap
- * too short to keep covers apart; the word list then differs from
- * ts_headline's only by runs of unparsed tokens between windows, which are
- * never shown, never reached by stretching, and at least max_cover long, so
- * no cover spans them (vidx keeps cover lengths honest).
+ * stemmer would need; we ask the real dictionaries, only about words that
+ * start with an operand's first letter when the dictionaries keep first
+ * letters).  A scan that stops only at bytes that can begin such a token
+ * finds these segments in document order.  We parse each with
+ * max_words + 2 segments of context on either side (further than any
+ * headline can stretch from its query words), the first min_words + 2
+ * segments (the headline when nothing matches), and any gap too short to
+ * keep covers apart; the word list then differs from ts_headline's only by
+ * runs of unparsed tokens between windows, which are never shown, never
+ * reached by stretching, and at least max_cover long, so no cover spans them
+ * (vidx keeps cover lengths honest).  Parsing more than that (a window that
+ * reaches the end, when windows would hold most of the text anyway) keeps
+ * the result the same.  Windows are parsed in document order, so the words
+ * parsed so far are always a prefix of that word list, which lets the early
+ * stops below end the work as soon as the headline is fixed.
  */
 
 #define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
@@ -706,9 +752,104 @@ snip_config_windowable(TSConfigCacheEntry *cfg)
 	return true;
 }
 
-/* Whether the query allows windowed parsing: no phrase operator, plain ASCII operands. */
+/*
+ * Whether every dictionary of ASCII words (asciiword, hword_asciipart) keeps
+ * a word's first letter, lower-cased, as the first letter of its lexemes:
+ * simple dictionaries do (they only lower-case), and so does the snowball
+ * stemmer for English, whose every step rewrites only a suffix and leaves at
+ * least one letter before it (its exception list included: "dying" -> "die",
+ * "skies" -> "sky"...).  sql/30_search_snippet.sql checks this against the
+ * real english_stem over a generated word list.  Other languages' stemmers
+ * are not assumed to.  Read from the catalog at each call, so a changed
+ * dictionary is never judged by its old options.
+ */
 static bool
-snip_query_windowable(TSQuery query)
+snip_config_first_letter(TSConfigCacheEntry *cfg)
+{
+	static const int types[] = {1, 11};
+	int			t,
+				i;
+
+	for (t = 0; t < (int) lengthof(types); t++)
+	{
+		if (types[t] >= cfg->lenmap)
+			continue;
+		for (i = 0; i < cfg->map[types[t]].len; i++)
+		{
+			Oid			dictId = cfg->map[types[t]].dictIds[i];
+			TSDictionaryCacheEntry *d = lookup_ts_dictionary_cache(dictId);
+			char	   *name = snip_catalog_func_name(d->lexizeOid);
+			HeapTuple	tp;
+			Datum		opt;
+			bool		isnull,
+						english = false;
+			ListCell   *l;
+
+			if (name != NULL && strcmp(name, "dsimple_lexize") == 0)
+				continue;
+			if (name == NULL || strcmp(name, "dsnowball_lexize") != 0)
+				return false;
+			tp = SearchSysCache1(TSDICTOID, ObjectIdGetDatum(dictId));
+			if (!HeapTupleIsValid(tp))
+				return false;
+			opt = SysCacheGetAttr(TSDICTOID, tp, Anum_pg_ts_dict_dictinitoption, &isnull);
+			if (!isnull)
+			{
+				foreach(l, deserialize_deflist(opt))
+				{
+					DefElem    *defel = (DefElem *) lfirst(l);
+
+					if (pg_strcasecmp(defel->defname, "language") == 0)
+						english = (pg_strcasecmp(defGetString(defel), "english") == 0);
+				}
+			}
+			ReleaseSysCache(tp);
+			if (!english)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether the positions of plain text can be counted without the
+ * dictionaries: blanks are not indexed, and every ASCII word gets a position
+ * (a snowball dictionary, which answers for every word, ends its list; simple
+ * and snowball dictionaries give one lexeme and no extra position).
+ */
+static bool
+snip_config_counts_words(TSConfigCacheEntry *cfg)
+{
+	TSDictionaryCacheEntry *d;
+	char	   *name;
+
+	if (cfg->lenmap > TT_SPACE && cfg->map[TT_SPACE].len > 0)
+		return false;
+	if (cfg->lenmap <= 1 || cfg->map[1].len == 0)
+		return false;
+	d = lookup_ts_dictionary_cache(cfg->map[1].dictIds[cfg->map[1].len - 1]);
+	name = snip_catalog_func_name(d->lexizeOid);
+	return name != NULL && strcmp(name, "dsnowball_lexize") == 0;
+}
+
+/* Does the query have a phrase operator? */
+static bool
+snip_query_has_phrase(TSQuery query)
+{
+	int			i;
+
+	for (i = 0; i < query->size; i++)
+		if (GETQUERY(query)[i].type == QI_OPR && GETQUERY(query)[i].qoperator.oper == OP_PHRASE)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the query allows windowed parsing: plain ASCII operands, and no
+ * phrase operator unless the positions of left-out text can be counted.
+ */
+static bool
+snip_query_windowable(TSQuery query, bool countpos)
 {
 	QueryItem  *qi = GETQUERY(query);
 	int			i,
@@ -716,7 +857,7 @@ snip_query_windowable(TSQuery query)
 
 	for (i = 0; i < query->size; i++)
 	{
-		if (qi[i].type == QI_OPR && qi[i].qoperator.oper == OP_PHRASE)
+		if (qi[i].type == QI_OPR && qi[i].qoperator.oper == OP_PHRASE && !countpos)
 			return false;
 		if (qi[i].type == QI_VAL)
 		{
@@ -732,147 +873,233 @@ snip_query_windowable(TSQuery query)
 	return true;
 }
 
+/* Byte i (> 0) of the document is a cut. */
+#define SNIP_IS_CUT(doc, i) \
+	(ASCII_LETTER((unsigned char) (doc)[i]) && ASCII_SPACE((unsigned char) (doc)[(i) - 1]))
+
 /*
- * Cuts of the document (see above), or false when it cannot be split: it has
- * a '<', or a stretch between cuts long enough to hold an over-long token.
+ * Whether the document can be cut (see above): it has no '<', and no stretch
+ * before the first cut, between two cuts or after the last one is long
+ * enough to hold an over-long token.  From each cut we jump to the last cut
+ * less than MAXSTRLEN bytes further on, looking back from there, so a
+ * document of ordinary text costs a few bytes per MAXSTRLEN (and never more
+ * than two passes: the cut found is the last one of its stretch, so the next
+ * jump goes past that stretch).
  */
 static bool
-snip_find_cuts(const char *doc, int len, int **cuts_out, int *ncuts_out)
+snip_splittable(const char *doc, int len)
 {
-	int			maxcuts = 256,
-				ncuts = 0,
-				last = 0,
-				i;
-	int		   *cuts;
+	int			last = 0;
 
 	if (memchr(doc, '<', len) != NULL)
 		return false;
-	cuts = palloc(maxcuts * sizeof(int));
-	for (i = 1; i < len; i++)
+	while (len - last >= MAXSTRLEN)
 	{
-		unsigned char c = (unsigned char) doc[i];
+		int			i;
 
-		if ((i & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-
-		if (ASCII_LETTER(c) && ASCII_SPACE((unsigned char) doc[i - 1]))
-		{
-			if (i - last >= MAXSTRLEN)
-				return false;
-			if (ncuts >= maxcuts)
-			{
-				maxcuts *= 2;
-				cuts = repalloc(cuts, maxcuts * sizeof(int));
-			}
-			cuts[ncuts++] = i;
-			last = i;
-		}
+		CHECK_FOR_INTERRUPTS();
+		for (i = last + MAXSTRLEN - 1; i > last && !SNIP_IS_CUT(doc, i); i--)
+			;
+		if (i == last)
+			return false;
+		last = i;
 	}
-	if (len - last >= MAXSTRLEN)
-		return false;
-	*cuts_out = cuts;
-	*ncuts_out = ncuts;
 	return true;
 }
 
-/* Byte range of segment k (segment 0 starts the document; segment k >= 1 starts at cut k - 1). */
+/* The first cut after byte i and before to, else to. */
 static inline int
-snip_seg_start(const int *cuts, int k)
+snip_next_cut(const char *doc, int i, int to)
 {
-	return k == 0 ? 0 : cuts[k - 1];
+	for (i++; i < to; i++)
+		if (SNIP_IS_CUT(doc, i))
+			return i;
+	return to;
 }
 
-/* End (exclusive) of segment k. */
+/* The last cut at or before byte i, else 0 (the start of the first segment). */
 static inline int
-snip_seg_end(const int *cuts, int ncuts, int doclen, int k)
+snip_cut_at_or_before(const char *doc, int i)
 {
-	return k == ncuts ? doclen : cuts[k];
+	for (; i > 0; i--)
+		if (SNIP_IS_CUT(doc, i))
+			return i;
+	return 0;
+}
+
+/* Start of the segment n segments before the one starting at s (0 at most). */
+static int
+snip_segments_back(const char *doc, int s, int n)
+{
+	for (; n > 0 && s > 0; n--)
+		s = snip_cut_at_or_before(doc, s - 1);
+	return s;
+}
+
+/* End of the n-th segment from the one starting at s on (doclen at most). */
+static int
+snip_segments_forward(const char *doc, int s, int n, int doclen)
+{
+	for (; n > 0 && s < doclen; n--)
+		s = snip_next_cut(doc, s, doclen);
+	return s;
 }
 
 /*
- * Whether the default parser surely splits bytes from..to into ASCII words
- * (runs of letters) and blanks (runs of anything else) only: nothing but
- * ASCII letters, white space, and punctuation that no parser state treats
+ * Byte classes for finding segments and telling plain ones: a segment is
+ * plain when the default parser surely splits it into ASCII words (runs of
+ * letters) and blanks (runs of anything else) only: nothing but ASCII
+ * letters, white space, and punctuation that no parser state treats
  * specially ('.' only when white space or the end follows and no '.'
  * precedes, ':' only because no '/' can follow in such a segment).  Digits,
- * '-', '+', '&', '/', '~', '_', '@', '<' and non-ASCII bytes all need the
- * real parser.
+ * '-', '+', '&', '/', '~', '_', '@', '<', NUL and non-ASCII bytes all need
+ * the real parser.
  */
-static bool
-snip_segment_plain(const char *doc, int from, int to, int doclen)
+#define SC_OTHER	0
+#define SC_LETTER	1
+#define SC_SPACE	2
+#define SC_PUNCT	3
+#define SC_DOT		4
+
+static uint8 snip_class[256];
+
+static void
+snip_class_init(void)
 {
-	int			i;
+	const char *p;
+	int			c;
 
-	for (i = from; i < to; i++)
-	{
-		unsigned char c = (unsigned char) doc[i];
-
-		if (ASCII_LETTER(c) || ASCII_SPACE(c))
-			continue;
-		if (c == '.')
-		{
-			if (i + 1 < doclen && !ASCII_SPACE((unsigned char) doc[i + 1]))
-				return false;
-			if (i > 0 && doc[i - 1] == '.')
-				return false;
-			continue;
-		}
-		if (c != '\0' && strchr(",;!?\"'()[]{}*=#%^|`$\\>:", c) != NULL)
-			continue;
-		return false;
-	}
-	return true;
+	if (snip_class['a'] == SC_LETTER)
+		return;
+	for (p = ",;!?\"'()[]{}*=#%^|`$\\>:"; *p; p++)
+		snip_class[(unsigned char) *p] = SC_PUNCT;
+	for (p = " \t\n\r\f\v"; *p; p++)
+		snip_class[(unsigned char) *p] = SC_SPACE;
+	snip_class['.'] = SC_DOT;
+	for (c = 0; c < 256; c++)
+		if (ASCII_LETTER(c))
+			snip_class[c] = SC_LETTER;
 }
 
-/* Tokenize a plain segment (see snip_segment_plain) without the parser. */
-static void
-snip_tokenize_plain(SnipState *st, int from, int to)
+/*
+ * The end of the segment starting at byte s (the first cut after s, else
+ * to), and whether the segment is plain (see above).
+ */
+static inline int
+snip_segment_scan(const char *doc, int s, int to, int doclen, bool *plain)
 {
-	char	   *doc = st->doc;
-	int			i = from;
+	int			i;
+	bool		ok = true;
+
+	for (i = s; i < to; i++)
+	{
+		uint8		k = snip_class[(unsigned char) doc[i]];
+
+		if (k == SC_LETTER)
+		{
+			if (i > s && snip_class[(unsigned char) doc[i - 1]] == SC_SPACE)
+				break;
+		}
+		else if (k == SC_DOT)
+		{
+			if ((i + 1 < doclen && !ASCII_SPACE((unsigned char) doc[i + 1])) ||
+				(i > 0 && doc[i - 1] == '.'))
+				ok = false;
+		}
+		else if (k == SC_OTHER)
+			ok = false;
+	}
+	*plain = ok;
+	return i;
+}
+
+/*
+ * Tokenize the segment starting at byte s (ending before to at most) without
+ * the parser, as long as it is plain (see snip_segment_scan): returns its
+ * end, or -1 with the word list as it was when the segment is not plain.
+ */
+static int
+snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
+{
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	bool		words_indexed = 1 < st->cfg->lenmap && st->cfg->map[1].len > 0;
+	int			nwords = st->nwords,
+				ninteresting = st->ninteresting,
+				capidx = st->capidx;
+	int32		vectorpos = st->vectorpos;
+	int			i = s;
 
 	while (i < to)
 	{
 		int			j = i;
-		int			type;
 
-		if (ASCII_LETTER((unsigned char) doc[i]))
+		if (snip_class[doc[i]] == SC_LETTER)
 		{
-			while (j < to && ASCII_LETTER((unsigned char) doc[j]))
-				j++;
-			type = 1;			/* asciiword */
+			/* asciiword, hashed as snip_hash() does while we look for its end */
+			uint32		h = 2166136261u ^ 1u;
+
+			if (i > s && snip_class[doc[i - 1]] == SC_SPACE)
+				break;			/* a cut: the next segment */
+			while (j < to && snip_class[doc[j]] == SC_LETTER)
+			{
+				h ^= doc[j++];
+				h *= 16777619u;
+			}
+			snip_add_entry(st, words_indexed ? snip_lookup_hashed(st, st->doc + i, j - i, 1, h) : &snip_unindexed,
+						   st->doc + i, j - i, 1);
 		}
 		else
 		{
-			while (j < to && !ASCII_LETTER((unsigned char) doc[j]))
-				j++;
-			type = TT_SPACE;
+			for (; j < to && snip_class[doc[j]] != SC_LETTER; j++)
+			{
+				uint8		k = snip_class[doc[j]];
+
+				if (k == SC_OTHER ||
+					(k == SC_DOT && ((j + 1 < doclen && !ASCII_SPACE(doc[j + 1])) ||
+									 (j > 0 && doc[j - 1] == '.'))))
+				{
+					/* not plain after all: forget what this segment added */
+					st->nwords = nwords;
+					st->ninteresting = ninteresting;
+					st->capidx = capidx;
+					st->vectorpos = vectorpos;
+					return -1;
+				}
+			}
+			snip_add_token(st, st->doc + i, j - i, TT_SPACE);
 		}
-		snip_add_token(st, doc + i, j - i, type);
 		i = j;
 	}
+	return i;
 }
 
-/* Tokenize segments segfrom..segto: plain ones by hand, runs of others with the parser. */
+/* Tokenize bytes from..to (segment bounds): plain segments by hand, runs of others with the parser. */
 static void
-snip_parse_segments(SnipState *st, TSParserCacheEntry *prs, const int *cuts, int ncuts,
-					int doclen, int segfrom, int segto)
+snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
 {
-	int			k = segfrom;
+	int			s = from;
 
-	while (k <= segto)
+	while (s < to)
 	{
-		int			j = k;
+		int			e = snip_tokenize_plain(st, s, to, doclen),
+					runstart = s;
+		bool		plain;
 
-		while (j <= segto &&
-			   !snip_segment_plain(st->doc, snip_seg_start(cuts, j),
-								   snip_seg_end(cuts, ncuts, doclen, j), doclen))
-			j++;
-		if (j > k)
-			snip_parse(st, prs, snip_seg_start(cuts, k), snip_seg_end(cuts, ncuts, doclen, j - 1));
-		if (j <= segto)
-			snip_tokenize_plain(st, snip_seg_start(cuts, j), snip_seg_end(cuts, ncuts, doclen, j));
-		k = j + 1;
+		if (e >= 0)
+		{
+			s = e;
+			continue;
+		}
+		/* s starts a segment that needs the parser, and so may the next ones */
+		s = snip_segment_scan(st->doc, s, to, doclen, &plain);
+		while (s < to)
+		{
+			e = snip_segment_scan(st->doc, s, to, doclen, &plain);
+			if (plain)
+				break;
+			s = e;
+		}
+		snip_parse(st, prs, runstart, s);
 	}
 }
 
@@ -888,220 +1115,701 @@ snip_lex_has_item(SnipState *st, SnipLex *e)
 	return false;
 }
 
-/* Could an alphanumeric run of an ASCII segment belong to a token carrying a query item? */
-static bool
-snip_run_check(SnipState *st, char *run, int len)
+/*
+ * Which bytes the candidate scan stops at (see snip_may_start): the first
+ * byte of every operand in either case, every non-ASCII byte, and the
+ * letters a word must start with to be normalized to an operand -- with the
+ * first-letter property (snowball's english stemmer and simple dictionaries
+ * keep a word's first letter, see snip_config_first_letter) the operands'
+ * first letters, else every letter.  With only >= 0, for that operand alone.
+ */
+static void
+snip_scan_tables(SnipState *st, bool first_letter, int only)
 {
-	char		lower[MAXSTRLEN];
 	QueryItem  *qi = GETQUERY(st->query);
-	int			i,
-				letters;
+	int			c,
+				i;
 
-	/* tokens normalized by simple dictionaries: the operand is inside the run */
-	for (i = 0; i < len; i++)
-		lower[i] = (run[i] >= 'A' && run[i] <= 'Z') ? run[i] + ('a' - 'A') : run[i];
+	memset(st->stop, 0, sizeof(st->stop));
+	memset(st->opstart, 0, sizeof(st->opstart));
+	memset(st->wordstart, 0, sizeof(st->wordstart));
+	for (c = 0x80; c < 256; c++)
+		st->stop[c] = true;
+	for (c = 0; c < 128; c++)
+		if (!first_letter && ASCII_LETTER(c))
+			st->stop[c] = st->wordstart[c] = true;
 	for (i = 0; i < st->query->size; i++)
 	{
-		if (qi[i].type == QI_VAL)
+		if (qi[i].type == QI_VAL && (only < 0 || i == only))
 		{
-			char	   *op = GETOPERAND(st->query) + qi[i].qoperand.distance;
-			int			oplen = qi[i].qoperand.length;
-			int			j;
+			unsigned char f = (unsigned char) GETOPERAND(st->query)[qi[i].qoperand.distance];
 
-			for (j = 0; j + oplen <= len; j++)
-				if (memcmp(lower + j, op, oplen) == 0)
-					return true;
+			st->stop[f] = st->opstart[f] = true;
+			if (f >= 'a' && f <= 'z')
+			{
+				st->stop[f - ('a' - 'A')] = st->opstart[f - ('a' - 'A')] = true;
+				st->wordstart[f] = st->wordstart[f - ('a' - 'A')] = true;
+			}
 		}
 	}
+}
 
-	/* word tokens: the whole run if all letters, or the letters after its last digit */
-	for (letters = 0; letters < len && ASCII_LETTER((unsigned char) run[len - 1 - letters]); letters++)
-		;
-	if (letters > 0)
+/* Does some query operand start at byte i of the document, in any letter case? */
+static bool
+snip_operand_at(SnipState *st, int i, int doclen)
+{
+	QueryItem  *qi = GETQUERY(st->query);
+	int			k;
+
+	for (k = 0; k < st->query->size; k++)
 	{
-		char	   *w = run + (len - letters);
+		if (qi[k].type == QI_VAL && i + qi[k].qoperand.length <= doclen)
+		{
+			const char *op = GETOPERAND(st->query) + qi[k].qoperand.distance;
+			int			j;
 
-		if (snip_lex_has_item(st, snip_lookup(st, w, letters, 1)) ||
-			snip_lex_has_item(st, snip_lookup(st, w, letters, 11)))
-			return true;
+			for (j = 0; j < qi[k].qoperand.length; j++)
+				if (pg_ascii_tolower((unsigned char) st->doc[i + j]) != op[j])
+					break;
+			if (j == qi[k].qoperand.length)
+				return true;
+		}
 	}
 	return false;
 }
 
-/* snip_run_check(), cached per distinct run (entries of pseudo token type 0). */
+/*
+ * Whether a token carrying a query item may start at byte i, a stop byte of
+ * the scan; *skip gets how many bytes to step over when not.  Operands are
+ * plain lowercase ASCII ([a-z0-9]+).  A token normalized by a simple
+ * dictionary (numbers, hosts, hyphenated words and their parts...) carries
+ * one only if the operand lies, in some letter case, inside one of its
+ * alphanumeric ASCII runs.  A word token does if its letters normalize to
+ * it, which we ask the real dictionaries about (cached) for each run of
+ * letters that ends an alphanumeric run (a word token's ASCII letters).  A
+ * token holding a non-ASCII character keeps one in its lexeme (lower-casing
+ * keeps it non-ASCII, stemming only touches ASCII suffixes), so it can only
+ * match an operand as a prefix, and that prefix lies in the token's leading
+ * ASCII run, which we check like any run.  The exceptions are characters
+ * that lower-case to ASCII (U+0130 and the Kelvin sign, or whatever
+ * towlower() says) and bytes that are not well-formed UTF-8: those count as
+ * possible matches.
+ */
 static bool
-snip_run_may_match(SnipState *st, char *run, int len)
+snip_may_start(SnipState *st, int i, int doclen, int *skip)
 {
-	uint32		h = snip_hash(run, len, 0);
-	SnipLex    *e;
-	bool		result;
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	unsigned char c = doc[i];
 
-	snip_cache_grow(st);
-	e = snip_probe(st, run, len, 0, h);
-	if (e->used)
-		return e->recognized;
-	/* computing may add entries and move the table: probe again afterwards */
-	result = snip_run_check(st, run, len);
-	snip_cache_grow(st);
-	e = snip_probe(st, run, len, 0, h);
-	snip_claim(st, e, run, len, 0, h);
-	e->recognized = result;
+	*skip = 1;
+	if (c >= 0x80)
+	{
+		int			l = pg_utf_mblen(doc + i),
+					k;
+		pg_wchar	cp;
+
+		if (!st->utf8 || l < 2 || i + l > doclen)
+			return true;
+		for (k = 1; k < l; k++)
+			if ((doc[i + k] & 0xC0) != 0x80)
+				return true;
+		cp = utf8_to_unicode(doc + i);
+		*skip = l;
+		return cp == 0x130 || cp == 0x212A || (cp <= 0xFFFF && towlower((wint_t) cp) < 0x80);
+	}
+	if (st->opstart[c] && snip_operand_at(st, i, doclen))
+		return true;
+	if (st->wordstart[c] && (i == 0 || !ASCII_LETTER(doc[i - 1])))
+	{
+		int			j = i;
+
+		while (j < doclen && ASCII_LETTER(doc[j]))
+			j++;
+		*skip = j - i;
+		if (j < doclen && ASCII_DIGIT(doc[j]))
+			return false;
+		return snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 1)) ||
+			snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 11));
+	}
+	return false;
+}
+
+/* The first byte at or after i where a token carrying a query item may start, else doclen. */
+static int
+snip_next_candidate(SnipState *st, int i, int doclen)
+{
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	const bool *stop = st->stop;
+
+	while (i < doclen)
+	{
+		int			end = Min(doclen, i + (1 << 16)),
+					skip;
+
+		CHECK_FOR_INTERRUPTS();
+		while (i < end && !stop[doc[i]])
+			i++;
+		if (i >= end)
+			continue;
+		if (snip_may_start(st, i, doclen, &skip))
+			return i;
+		i += skip;
+	}
+	return doclen;
+}
+
+/* Index the words by query item and run the selection over them. */
+static void
+snip_select(SnipState *st, const SnipOptions *o, SnipSelect *s)
+{
+	int			i,
+				nitemwords = 0;
+	int		   *fill;
+
+	st->nocc = palloc0(Max(st->query->size, 1) * sizeof(int));
+	st->occ = palloc0(Max(st->query->size, 1) * sizeof(int *));
+	for (i = 0; i < st->nwords; i++)
+	{
+		if (st->words[i].item >= 0)
+		{
+			st->nocc[st->words[i].item]++;
+			nitemwords++;
+		}
+	}
+	for (i = 0; i < st->query->size; i++)
+		if (st->nocc[i] > 0)
+			st->occ[i] = palloc(st->nocc[i] * sizeof(int));
+	fill = palloc0(Max(st->query->size, 1) * sizeof(int));
+	s->itemwords = palloc(Max(nitemwords, 1) * sizeof(int));
+	s->nitemwords = 0;
+	for (i = 0; i < st->nwords; i++)
+	{
+		int32		item = st->words[i].item;
+
+		if (item >= 0)
+		{
+			st->occ[item][fill[item]++] = i;
+			s->itemwords[s->nitemwords++] = i;
+		}
+	}
+
+	s->words = st->words;
+	s->nwords = st->nwords;
+	s->test = snip_test_range;
+	s->testarg = st;
+	s->monotone = true;
+	for (i = 0; i < st->query->size; i++)
+		if (GETQUERY(st->query)[i].type == QI_OPR &&
+			GETQUERY(st->query)[i].qoperator.oper == OP_NOT)
+			s->monotone = false;
+	SnipSelectHeadline(s, o);
+}
+
+/*
+ * Stop at the position cap (queries that need a phrase match).
+ *
+ * ts_headline gives each word its tsvector position capped at
+ * MAXENTRYPOS - 1 (LIMITPOS), so past the word at position MAXENTRYPOS - 2
+ * every word carrying a lexeme has the same position.  A phrase with
+ * distance d >= 1 then cannot match among them: it needs a left word at a
+ * position at most MAXENTRYPOS - 1 - d, i.e. before capidx (the first entry
+ * from which all positions are capped).  When the query cannot match
+ * without such a phrase (snip_query_needs_phrase), every cover holds one,
+ * so it starts before capidx and, being shorter than max_cover entries,
+ * ends before capidx + max_cover; and selection reaches at most max_words
+ * words past a cover's end (stretching a fragment, or filling the headline
+ * of MaxFragments = 0).  Once max_words + 1 words follow entry
+ * capidx + max_cover, the rest of the document changes nothing: the parse
+ * stops there.
+ */
+/* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
+static bool
+snip_phrase_simple(QueryItem *qi)
+{
+	check_stack_depth();
+	if (qi->type == QI_VAL)
+		return true;
+	if (qi->qoperator.oper != OP_PHRASE && qi->qoperator.oper != OP_OR)
+		return false;
+	return snip_phrase_simple(qi + 1) && snip_phrase_simple(qi + qi->qoperator.left);
+}
+
+/*
+ * Whether the query can match only through a phrase of distance >= 1 whose
+ * operands are words, phrases or alternatives of those (a NOT inside a
+ * phrase could match next to any position, so none is allowed).
+ */
+static bool
+snip_query_needs_phrase(QueryItem *qi)
+{
+	check_stack_depth();
+	if (qi->type != QI_OPR)
+		return false;
+	switch (qi->qoperator.oper)
+	{
+		case OP_PHRASE:
+			return qi->qoperator.distance >= 1 && snip_phrase_simple(qi + 1) &&
+				snip_phrase_simple(qi + qi->qoperator.left);
+		case OP_AND:
+			return snip_query_needs_phrase(qi + 1) ||
+				snip_query_needs_phrase(qi + qi->qoperator.left);
+		case OP_OR:
+			return snip_query_needs_phrase(qi + 1) &&
+				snip_query_needs_phrase(qi + qi->qoperator.left);
+		default:
+			return false;
+	}
+}
+
+/* Is the full parse past the point where the position cap fixes the headline?  (See above.) */
+static bool
+snip_phrase_capped(SnipState *st, const SnipOptions *o)
+{
+	int64		max_cover = Max(o->max_words * 10, 100);
+	int64		from;
+	int			i,
+				words = 0;
+
+	if (o->max_fragments > 0)
+		max_cover *= o->max_fragments;
+	if (st->capidx < 0 || st->nwords < st->capidx + max_cover)
+		return false;
+	from = st->capidx + max_cover;
+	for (i = st->nwords - 1; i >= from && words <= o->max_words; i--)
+		if (!NONWORD(st->words[i].type))
+			words++;
+	return words > o->max_words;
+}
+
+/*
+ * Early stop (MaxFragments > 0, and a query whose every cover is a single
+ * word: one operand, or operands joined by OR only, none a prefix).
+ *
+ * ts_headline then sees one cover per query word, each with one interesting
+ * word (poslen 1) and one word (curlen 1: the token types that do not count
+ * as words -- blanks, tags, URLs, hyphenated words -- never carry such an
+ * operand, since their lexemes always hold a '/', '-' or '.', blanks are not
+ * indexed (we require it) and tags do not occur).  Its chooser takes the
+ * cover with most interesting words, then fewest words, then the earliest:
+ * here simply the earliest cover that no chosen fragment has excluded.
+ * So once the words parsed so far (a prefix of the whole word list) yield
+ * MaxFragments fragments, and no fragment's stretch to the right ran into
+ * the end of that prefix, the rest of the document can only add later covers
+ * that are never chosen, and words no fragment reaches: the headline is
+ * fixed.  The words of the prefix are the same as in the whole list, since
+ * windows only ever grow to the right.
+ */
+static bool
+snip_query_single_word_covers(TSQuery query)
+{
+	QueryItem  *qi = GETQUERY(query);
+	int			i;
+
+	for (i = 0; i < query->size; i++)
+	{
+		if (qi[i].type == QI_OPR && qi[i].qoperator.oper != OP_OR)
+			return false;
+		if (qi[i].type == QI_VAL && qi[i].qoperand.prefix)
+			return false;
+	}
+	return true;
+}
+
+/* Early stop: is the headline fixed by the words parsed so far?  (See above.) */
+static bool
+snip_headline_fixed(SnipState *st, const SnipOptions *o, SnipSelect *s)
+{
+	int			i;
+
+	if (st->ninteresting < o->max_fragments || st->nwords < st->nextcheck)
+		return false;
+	snip_select(st, o, s);
+	if (s->nfragments == o->max_fragments && !s->reached_end)
+		return true;
+	/* not yet: undo the selection, and look again when twice as many words are in */
+	for (i = 0; i < st->nwords; i++)
+		st->words[i].flags &= (SW_REPEATED | SW_GAP);
+	st->nextcheck = st->nwords * 2;
+	return false;
+}
+
+/*
+ * Count the positions of bytes from..to (segment bounds) that windowed
+ * parsing leaves out, so that the words after them get the positions
+ * ts_headline gives them (phrase queries).  A plain segment's only tokens
+ * are ASCII words, one position each (snip_config_counts_words), and blanks,
+ * none; other segments are parsed and their words dropped again.
+ */
+static void
+snip_skip_segment(SnipState *st, TSParserCacheEntry *prs, int s, int e, bool plain, int words)
+{
+	if (plain)
+		st->vectorpos += words;
+	else
+	{
+		int			nwords = st->nwords,
+					ninteresting = st->ninteresting;
+
+		snip_parse(st, prs, s, e);
+		st->nwords = nwords;
+		st->ninteresting = ninteresting;
+	}
+}
+
+static void
+snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
+{
+	const unsigned char *doc = (const unsigned char *) st->doc;
+	int			s = from,
+				i,
+				words = 0;
+	bool		plain = true;
+	uint8		prev = SC_OTHER;
+
+	/* one pass: find the segments, tell plain ones (as snip_segment_scan), count their words */
+	for (i = from; i < to; i++)
+	{
+		uint8		k = snip_class[doc[i]];
+
+		if (k == SC_LETTER)
+		{
+			if (prev == SC_SPACE && i > s)
+			{
+				snip_skip_segment(st, prs, s, i, plain, words);
+				s = i;
+				plain = true;
+				words = 0;
+			}
+			if (prev != SC_LETTER)
+				words++;
+		}
+		else if (k == SC_DOT)
+		{
+			if ((i + 1 < doclen && !ASCII_SPACE(doc[i + 1])) || (i > 0 && doc[i - 1] == '.'))
+				plain = false;
+		}
+		else if (k == SC_OTHER)
+			plain = false;
+		prev = k;
+	}
+	if (s < to)
+		snip_skip_segment(st, prs, s, to, plain, words);
+}
+
+/*
+ * The start of a stretch of text (4 kB or so) in which the positions of the
+ * document reach the cap, or doclen if they never do: counted as
+ * snip_skip_range counts, leaving the state as it was.
+ */
+static int
+snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
+{
+	int32		vectorpos = st->vectorpos;
+	int			capidx = st->capidx,
+				from = 0,
+				result = doclen;
+
+	while (from < doclen)
+	{
+		int			to = (from + 4096 < doclen) ? snip_next_cut(st->doc, from + 4096, doclen) : doclen;
+
+		snip_skip_range(st, prs, from, to, doclen);
+		if (st->vectorpos >= MAXENTRYPOS - 2)
+		{
+			result = from;
+			break;
+		}
+		from = to;
+	}
+	st->vectorpos = vectorpos;
+	st->capidx = capidx;
 	return result;
 }
 
 /*
- * Whether a segment (bytes from..to) may contain a token carrying a query
- * item.  Operands are plain ASCII; a token holding a non-ASCII character keeps
- * one in its lexeme (lower-casing keeps it non-ASCII, stemming only touches
- * ASCII suffixes), so it can only match an operand as a prefix, and that
- * prefix lies in the token's leading ASCII run, which we check like any run.
- * The exceptions are characters that lower-case to ASCII (U+0130 and the
- * Kelvin sign, or whatever towlower() says): a segment with one is parsed.
+ * Phrase pairs.  A query that cannot match without a phrase (see
+ * snip_query_needs_phrase) often cannot match without a given pair of words
+ * x <d> y: y at some position P and x at P - d.  Every cover then holds such
+ * a pair and is shorter than max_cover entries, and a segment holds at least
+ * two entries, so windows of max_cover / 2 + 2 segments (plus the usual
+ * context) around each place where the pair may occur hold every cover.
+ * The pair may occur where a token carrying y may start, unless we can tell
+ * it does not: when the text from the cut before the d-th word before y to
+ * the cut after y is plain (see snip_segment_scan), its tokens are ASCII
+ * words and blanks only, one position per word (snip_config_counts_words),
+ * so the token at P - d is the d-th word before, and whether those two words
+ * carry x and y the dictionaries say -- as long as positions stay below
+ * the cap (where ts_headline gives every word the same position, so a right
+ * word anywhere after the cap pairs with a left word just before it): from
+ * the stretch of text where positions may reach it on (snip_cap_byte),
+ * every possible y counts.  Anything else counts as a possible pair too.
  */
-static bool
-snip_segment_may_match(SnipState *st, int from, int to)
+typedef struct SnipPair
 {
-	char	   *doc = st->doc;
-	int			i = from;
+	int			x;				/* query items of the operands */
+	int			y;
+	int			d;				/* distance */
+	int			capbyte;		/* from here on, positions may be capped */
+} SnipPair;
 
-	while (i < to)
+/* Find a pair that every match of the query holds (false if none is found). */
+static bool
+snip_query_pair(QueryItem *query, QueryItem *qi, SnipPair *pair)
+{
+	check_stack_depth();
+	if (qi->type != QI_OPR)
+		return false;
+	if (qi->qoperator.oper == OP_PHRASE)
 	{
-		unsigned char c = (unsigned char) doc[i];
+		QueryItem  *left = qi + qi->qoperator.left;
 
-		if (c >= 0x80)
+		/* in a chain a <> b <d> c, c is d after b, the right end of the left side */
+		if (left->type == QI_OPR && left->qoperator.oper == OP_PHRASE)
+			left = left + 1;
+		if (qi->qoperator.distance >= 1 && (qi + 1)->type == QI_VAL && left->type == QI_VAL)
 		{
-			int			l = pg_utf_mblen((const unsigned char *) doc + i);
-			pg_wchar	cp;
-
-			if (!st->utf8 || i + l > to)
-				return true;
-			cp = utf8_to_unicode((const unsigned char *) doc + i);
-			if (cp == 0x130 || cp == 0x212A || (cp <= 0xFFFF && towlower((wint_t) cp) < 0x80))
-				return true;
-			i += l;
+			pair->x = left - query;
+			pair->y = (qi + 1) - query;
+			pair->d = qi->qoperator.distance;
+			return true;
 		}
-		else if (ASCII_LETTER(c) || ASCII_DIGIT(c))
-		{
-			int			j = i;
+		return snip_query_pair(query, qi + qi->qoperator.left, pair) ||
+			snip_query_pair(query, qi + 1, pair);
+	}
+	if (qi->qoperator.oper == OP_AND)
+		return snip_query_pair(query, qi + qi->qoperator.left, pair) ||
+			snip_query_pair(query, qi + 1, pair);
+	return false;
+}
 
-			while (j < to && (ASCII_LETTER((unsigned char) doc[j]) || ASCII_DIGIT((unsigned char) doc[j])))
-				j++;
-			if (snip_run_may_match(st, doc + i, j - i))
+/* Does the lexeme list of a normalized token carry query item item? */
+static bool
+snip_lex_has_operand(SnipState *st, SnipLex *e, int item)
+{
+	int			k,
+				m;
+
+	for (k = 0; k < e->nlexemes; k++)
+	{
+		SnipLexeme *lx = &st->lexemes[e->first + k];
+
+		for (m = 0; m < lx->nitems; m++)
+			if (st->items[lx->firstitem + m] == item)
 				return true;
-			i = j;
-		}
-		else
-			i++;
 	}
 	return false;
 }
 
+/* May byte i of the document be part of a plain segment (see snip_segment_scan)? */
+static inline bool
+snip_byte_plain(const char *doc, int i, int doclen)
+{
+	uint8		k = snip_class[(unsigned char) doc[i]];
+
+	if (k == SC_DOT)
+		return (i + 1 >= doclen || ASCII_SPACE((unsigned char) doc[i + 1])) && !(i > 0 && doc[i - 1] == '.');
+	return k != SC_OTHER;
+}
+
 /*
- * Parse only the windows of the document that can matter (see above).
- * Returns false, having parsed nothing, when that would not save much.
+ * May the pair occur with y at the token starting at byte c (a stop of the
+ * scan for y)?  *skip gets how far the scan may jump when not.  See above.
  */
 static bool
-snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen,
-				   const SnipOptions *o, int *cuts, int ncuts)
+snip_pair_may_match(SnipState *st, const SnipPair *pair, int c, int doclen, int *skip)
 {
-	int			nseg = ncuts + 1;
-	int64		max_cover = Max(o->max_words * 10, 100);
-	int64		margin = (int64) o->max_words + 2;
-	int64		mingap;
-	bool	   *want = palloc0(nseg * sizeof(bool));
-	int			k,
-				nwanted = 0;
-	int32		vidx = 0;
+	const char *doc = st->doc;
+	int			yend = c,
+				i = c,
+				k;
 
-#define SEG_START(k)	((k) == 0 ? 0 : cuts[(k) - 1])
-#define SEG_END(k)		((k) == nseg - 1 ? doclen : cuts[(k)])
+	*skip = 1;
+	if (c >= pair->capbyte || !ASCII_LETTER((unsigned char) doc[c]) ||
+		(c > 0 && (ASCII_LETTER((unsigned char) doc[c - 1]) || !snip_byte_plain(doc, c - 1, doclen))))
+		return true;
+	while (yend < doclen && ASCII_LETTER((unsigned char) doc[yend]))
+		yend++;
+	*skip = yend - c;
+	/* plain up to the next cut (or the end) */
+	for (k = yend; k < doclen && !SNIP_IS_CUT(doc, k); k++)
+		if (!snip_byte_plain(doc, k, doclen))
+			return true;
+	/* back d words over plain blanks */
+	for (k = 0; k < pair->d; k++)
+	{
+		int			j = i - 1;
+
+		while (j >= 0 && !ASCII_LETTER((unsigned char) doc[j]))
+		{
+			if (!snip_byte_plain(doc, j, doclen))
+				return true;
+			j--;
+		}
+		if (j < 0)
+			return false;		/* fewer than d words before y: no pair */
+		while (j > 0 && ASCII_LETTER((unsigned char) doc[j - 1]))
+			j--;
+		i = j;
+	}
+	/* the word found must start at a cut (or the start), so its segment is plain from there */
+	if (i > 0 && !ASCII_SPACE((unsigned char) doc[i - 1]))
+		return true;
+	{
+		int			xend = i;
+
+		while (ASCII_LETTER((unsigned char) doc[xend]))
+			xend++;
+		return snip_lex_has_operand(st, snip_lookup(st, st->doc + c, yend - c, 1), pair->y) &&
+			snip_lex_has_operand(st, snip_lookup(st, st->doc + i, xend - i, 1), pair->x);
+	}
+}
+
+/* Windowed parsing: the current window and how far it has been parsed. */
+typedef struct SnipWindow
+{
+	int			start;			/* first byte (a segment start) */
+	int			end;			/* end so far (a segment end) */
+	int			parsed;			/* bytes start..parsed are tokenized */
+	int			firstword;		/* index of its first word */
+	int32		vidx;			/* virtual index of its first word */
+} SnipWindow;
+
+/* Tokenize the rest of the current window as far as it reaches now. */
+static void
+snip_window_parse(SnipState *st, TSParserCacheEntry *prs, SnipWindow *w, int doclen)
+{
+	int			before = st->nwords;
+
+	if (w->parsed >= w->end)
+		return;
+	snip_parse_range(st, prs, w->parsed, w->end, doclen);
+	w->parsed = w->end;
+	if (before == w->firstword)
+		snip_set_vidx(st, before, w->vidx, w->start > 0);
+	else
+		snip_set_vidx(st, before, st->words[before - 1].vidx + 1, false);
+}
+
+/* Do fewer than n segments start in bytes from..to? */
+static bool
+snip_few_segments(const char *doc, int from, int to, int64 n)
+{
+	int64		k = 0;
+
+	for (; from < to && k < n; from = snip_next_cut(doc, from, to))
+		k++;
+	return k < n;
+}
+
+/*
+ * Parse only the windows of the document that can matter (see above): the
+ * first min_words + 2 segments, and max_words + 2 segments on either side of
+ * each segment where a token carrying a query item may start, found by a
+ * scan that stops only at bytes that can begin one; windows closer than
+ * max_cover / 2 + 2 segments are joined, and once windows hold most of the
+ * text scanned so far (60 %, past the first eighth), the rest is taken whole.
+ * With countpos, the positions of the text between windows are counted.
+ * With a pair (see "Phrase pairs"), the scan looks for the pair's right
+ * word only, keeps only places where the pair may occur, and widens their
+ * windows by max_cover / 2 + 2 segments.
+ * Windows are parsed as they grow when a stop may come early: with
+ * earlystop, the headline is chosen as soon as it is fixed, and true
+ * returned; with phrasecap, parsing ends at the position cap.  Else false,
+ * with the word list complete (as far as the cap allows).
+ */
+static bool
+snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o,
+				   bool earlystop, bool countpos, bool phrasecap, const SnipPair *pair, SnipSelect *s)
+{
+	const char *doc = st->doc;
+	int64		max_cover = Max(o->max_words * 10, 100);
+	int			margin = o->max_words + 2;
+	int64		mingap;
+	int			c = 0,
+				end,
+				reach;
+	int64		wanted = 0;		/* bytes of the windows before the current one */
+	SnipWindow	w;
 
 	if (o->max_fragments > 0)
 		max_cover *= o->max_fragments;
 	mingap = max_cover / 2 + 2;
+	/* around a possible pair, as far as a cover holding it can reach */
+	reach = (pair != NULL) ? (int) (max_cover / 2 + 2) : 0;
 
-	/* the beginning, for the headline shown when nothing matches */
-	for (k = 0; k < nseg && k <= o->min_words + 2; k++)
+	w.start = w.parsed = w.firstword = 0;
+	w.vidx = 0;
+	w.end = snip_segments_forward(doc, 0, o->min_words + 3, doclen);
+	for (;;)
 	{
-		want[k] = true;
-		nwanted++;
-	}
-	/* every segment that may match, with context */
-	for (k = 0; k < nseg; k++)
-	{
-		if ((k & 255) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (snip_segment_may_match(st, SEG_START(k), SEG_END(k)))
-		{
-			int64		a = Max(0, k - margin),
-						b = Min(nseg - 1, k + margin),
-						j;
+		int			seg,
+					from,
+					to;
 
-			for (j = a; j <= b; j++)
-			{
-				if (!want[j])
-					nwanted++;
-				want[j] = true;
-			}
-			/* most of the document is needed: parse it all, stop looking */
-			if (nwanted * 2 > nseg)
-			{
-				pfree(want);
-				return false;
-			}
-		}
-	}
-	/* fill gaps too short to keep covers apart */
-	for (k = 0; k < nseg;)
-	{
-		int			gapstart,
-					gapend;
-
-		while (k < nseg && want[k])
-			k++;
-		gapstart = k;
-		while (k < nseg && !want[k])
-			k++;
-		gapend = k;
-		if (gapend < nseg && gapstart > 0 && gapend - gapstart < mingap)
-		{
-			int			j;
-
-			for (j = gapstart; j < gapend; j++)
-				want[j] = true;
-		}
-	}
-	nwanted = 0;
-	for (k = 0; k < nseg; k++)
-		nwanted += want[k] ? 1 : 0;
-	if (nwanted * 2 > nseg)
-	{
-		pfree(want);
-		return false;
-	}
-
-	/* parse the windows */
-	for (k = 0; k < nseg;)
-	{
-		int			first,
-					before = st->nwords;
-
-		while (k < nseg && !want[k])
-			k++;
-		if (k >= nseg)
+		c = snip_next_candidate(st, c, doclen);
+		if (c >= doclen)
 			break;
-		first = k;
-		while (k < nseg && want[k])
-			k++;
-		snip_parse_segments(st, prs, cuts, ncuts, doclen, first, k - 1);
-		snip_set_vidx(st, before, vidx, first > 0);
-		if (st->nwords > before)
-			vidx = st->words[st->nwords - 1].vidx + 1 + (int32) max_cover;
+		if (pair != NULL)
+		{
+			int			skip;
+
+			if (!snip_pair_may_match(st, pair, c, doclen, &skip))
+			{
+				c += skip;
+				continue;
+			}
+		}
+		if (!earlystop && pair == NULL && c > doclen / 8 && (wanted + w.end - w.start) * 10 > (int64) c * 6)
+		{
+			/* the windows hold most of the text so far: take the rest whole */
+			w.end = doclen;
+			break;
+		}
+		seg = snip_cut_at_or_before(doc, c);
+		from = snip_segments_back(doc, seg, margin + reach);
+		to = snip_segments_forward(doc, seg, margin + reach + 1, doclen);
+		if (from > w.end && !snip_few_segments(doc, w.end, from, mingap))
+		{
+			/* a new window: finish this one (no cover can span the gap) */
+			snip_window_parse(st, prs, &w, doclen);
+			if (earlystop && snip_headline_fixed(st, o, s))
+				return true;
+			if (phrasecap && snip_phrase_capped(st, o))
+				return false;
+			if (countpos)
+				snip_skip_range(st, prs, w.end, from, doclen);
+			wanted += w.end - w.start;
+			if (st->nwords > w.firstword)
+				w.vidx = st->words[st->nwords - 1].vidx + 1 + (int32) max_cover;
+			w.start = w.parsed = from;
+			w.firstword = st->nwords;
+		}
+		w.end = Max(w.end, to);
+		if (earlystop || phrasecap)
+		{
+			snip_window_parse(st, prs, &w, doclen);
+			if (earlystop && snip_headline_fixed(st, o, s))
+				return true;
+			if (phrasecap && snip_phrase_capped(st, o))
+				return false;
+		}
+		/* the rest of this segment adds nothing to the window */
+		c = snip_next_cut(doc, c, doclen);
 	}
-	pfree(want);
-	return true;
-#undef SEG_START
-#undef SEG_END
+	/* the last window, in pieces when a stop may come before its end */
+	end = w.end;
+	while (w.parsed < end)
+	{
+		w.end = end;
+		if ((earlystop || phrasecap) && w.parsed + 8192 < end)
+			w.end = snip_next_cut(doc, w.parsed + 8192, end);
+		snip_window_parse(st, prs, &w, doclen);
+		if (earlystop && snip_headline_fixed(st, o, s))
+			return true;
+		if (phrasecap && snip_phrase_capped(st, o))
+			return false;
+	}
+	return false;
 }
 
 /* TS_execute callback: positions of the operand's words inside the current range. */
@@ -1275,92 +1983,103 @@ snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCa
 	return fast;
 }
 
-/* Compute the snippet of a document; the caller decides the memory context. */
-static text *
-snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool windowable)
+/* Tokenize the whole document, or with a phrase query only up to the position cap. */
+static void
+snip_parse_all(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOptions *o, bool phrasecap)
 {
-	SnipOptions o;
-	SnipSelect	s;
-	int			i,
-				nitemwords = 0,
-				ncuts = 0;
-	int		   *fill,
-			   *cuts = NULL;
-	bool		parsed = false;
+	int			from = 0;
 
-	/* sized for the document: a short one should not pay for a long one's tables */
+	while (from < doclen)
+	{
+		int			to = doclen;
+
+		if (phrasecap && from + 8192 < doclen)
+			to = snip_next_cut(st->doc, from + 8192, doclen);
+		snip_parse_range(st, prs, from, to, doclen);
+		from = to;
+		if (phrasecap && snip_phrase_capped(st, o))
+			break;
+	}
+	snip_set_vidx(st, 0, 0, false);
+}
+
+/* Allocate the word list and caches, sized for this many bytes of text (they grow if need be). */
+static void
+snip_alloc_tables(SnipState *st, int len)
+{
 	st->lexsize = 64;
-	while (st->lexsize < 1 << 16 && st->lexsize * 16 < doclen)
+	while (st->lexsize < 1 << 16 && st->lexsize * 16 < len)
 		st->lexsize *= 2;
 	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
 	st->maxlexemes = 64;
 	st->lexemes = palloc(st->maxlexemes * sizeof(SnipLexeme));
 	st->maxitems = 16;
 	st->items = palloc(st->maxitems * sizeof(int32));
-	st->maxwords = Max(64, Min(doclen / 4, 1 << 20));
+	st->maxwords = Max(64, Min(len / 4, 1 << 20));
 	st->words = palloc(st->maxwords * sizeof(SnipWord));
+}
 
-	if (snip_find_cuts(st->doc, doclen, &cuts, &ncuts))
+/* Compute the snippet of a document; the caller decides the memory context. */
+static text *
+snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool windowable)
+{
+	SnipOptions o;
+	SnipSelect	s;
+	bool		selected = false;
+
+	snip_class_init();
+	if (snip_splittable(st->doc, doclen))
 	{
+		bool		ordinary,
+					countpos,
+					phrasecap;
+
 		/* no token can draw a NOTICE, so reading the options first changes nothing */
 		snip_parse_options(opt, &o);
-		/* (below 256 MB, virtual indexes stay far from overflowing) */
-		if (windowable && doclen >= 8192 && doclen < (1 << 28) && snip_query_windowable(st->query) &&
-			!(o.highlightall && o.max_fragments == 0) &&
+		/* options that selection takes as they are (windows and stops rely on them) */
+		ordinary = !(o.highlightall && o.max_fragments == 0) &&
 			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
-			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000)
-			parsed = snip_parse_windows(st, prs, doclen, &o, cuts, ncuts);
-		if (!parsed)
+			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000;
+		/* positions of left-out text matter to phrases only */
+		countpos = windowable && snip_query_has_phrase(st->query) && snip_config_counts_words(st->cfg);
+		phrasecap = ordinary && snip_query_needs_phrase(GETQUERY(st->query));
+
+		/* (below 256 MB, virtual indexes stay far from overflowing) */
+		if (windowable && ordinary && doclen >= 8192 && doclen < (1 << 28) &&
+			snip_query_windowable(st->query, countpos))
 		{
-			snip_parse_segments(st, prs, cuts, ncuts, doclen, 0, ncuts);
-			snip_set_vidx(st, 0, 0, false);
+			bool		earlystop = o.max_fragments > 0 && snip_query_single_word_covers(st->query) &&
+				(st->cfg->lenmap <= TT_SPACE || st->cfg->map[TT_SPACE].len == 0);
+			bool		first_letter = snip_config_first_letter(st->cfg);
+			SnipPair	pair;
+			bool		paired = countpos && phrasecap &&
+				snip_query_pair(GETQUERY(st->query), GETQUERY(st->query), &pair);
+
+			/* tables start small and grow with what the windows hold */
+			snip_alloc_tables(st, 8192);
+
+			if (paired)
+				pair.capbyte = snip_cap_byte(st, prs, doclen);
+			snip_scan_tables(st, first_letter, paired ? pair.y : -1);
+			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap,
+										  paired ? &pair : NULL, &s);
+		}
+		else
+		{
+			snip_alloc_tables(st, doclen);
+			snip_parse_all(st, prs, doclen, &o, phrasecap);
 		}
 	}
 	else
 	{
+		snip_alloc_tables(st, doclen);
 		snip_parse(st, prs, 0, doclen);
 		snip_set_vidx(st, 0, 0, false);
 		snip_parse_options(opt, &o);
 	}
 
-	/* index the words by query item, and list the words that carry one */
-	st->nocc = palloc0(Max(st->query->size, 1) * sizeof(int));
-	st->occ = palloc0(Max(st->query->size, 1) * sizeof(int *));
-	for (i = 0; i < st->nwords; i++)
-	{
-		if (st->words[i].item >= 0)
-		{
-			st->nocc[st->words[i].item]++;
-			nitemwords++;
-		}
-	}
-	for (i = 0; i < st->query->size; i++)
-		if (st->nocc[i] > 0)
-			st->occ[i] = palloc(st->nocc[i] * sizeof(int));
-	fill = palloc0(Max(st->query->size, 1) * sizeof(int));
-	s.itemwords = palloc(Max(nitemwords, 1) * sizeof(int));
-	s.nitemwords = 0;
-	for (i = 0; i < st->nwords; i++)
-	{
-		int32		item = st->words[i].item;
-
-		if (item >= 0)
-		{
-			st->occ[item][fill[item]++] = i;
-			s.itemwords[s.nitemwords++] = i;
-		}
-	}
-
-	s.words = st->words;
-	s.nwords = st->nwords;
-	s.test = snip_test_range;
-	s.testarg = st;
-	s.monotone = true;
-	for (i = 0; i < st->query->size; i++)
-		if (GETQUERY(st->query)[i].type == QI_OPR &&
-			GETQUERY(st->query)[i].qoperator.oper == OP_NOT)
-			s.monotone = false;
-	SnipSelectHeadline(&s, &o);
+	if (!selected)
+		snip_select(st, &o, &s);
 
 	if (o.startsel == NULL)
 		o.startsel = "<b>";
@@ -1400,6 +2119,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->doc = VARDATA_ANY(doc);
 	st->cfg = cfg;
 	st->utf8 = (GetDatabaseEncoding() == PG_UTF8);
+	st->capidx = -1;
 	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);

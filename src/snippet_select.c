@@ -320,6 +320,8 @@ snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
 					curlen++;
 				marker = i;
 			}
+			if (i >= s->nwords)
+				s->reached_end = true;
 			for (i = marker; i > endpos && BADEND(s, i, shortword); i--)
 			{
 				if (ISWORD(s, i))
@@ -343,6 +345,7 @@ snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
 		}
 	}
 
+	s->nfragments = num_f;
 	if (num_f <= 0)
 		snip_mark_prefix(s, o);
 	pfree(covers);
@@ -501,6 +504,8 @@ SnipSelectHeadline(SnipSelect *s, const SnipOptions *o)
 					 errmsg("MaxFragments should be >= 0")));
 	}
 
+	s->nfragments = 0;
+	s->reached_end = false;
 	if (o->max_fragments == 0)
 		snip_select_words(s, o, max_cover);
 	else

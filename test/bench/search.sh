@@ -16,11 +16,15 @@
 #
 # Environment: ENTRIES (200000), USERS (200), SAMPLES (200 searches per
 # method), REPEAT (15 snippet calls per measurement), SEED (42), GEN (the
-# data generator; default test/bench/gen.py, else data is made in SQL).
+# data generator; default test/bench/gen.py, else data is made in SQL),
+# SNIPPET_ONLY (1: run part 1 only, on ENTRIES 5000 by default -- enough for
+# the 1.5 kB, 25 kB and 200 kB documents -- without the RUM index).
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$REPO_ROOT"
 
+SNIPPET_ONLY=${SNIPPET_ONLY:-0}
+if [ "$SNIPPET_ONLY" = 1 ]; then ENTRIES=${ENTRIES:-5000}; fi
 ENTRIES=${ENTRIES:-200000}
 USERS=${USERS:-200}
 SAMPLES=${SAMPLES:-200}
@@ -37,7 +41,8 @@ trap cluster_stop EXIT
 DATA=$CLUSTER_DIR/data-files
 mkdir -p "$DATA" && chown postgres: "$DATA"
 
-q -c "CREATE EXTENSION journaling CASCADE" -c "CREATE EXTENSION rum" >/dev/null
+q -c "CREATE EXTENSION journaling CASCADE" >/dev/null
+[ "$SNIPPET_ONLY" = 1 ] || q -c "CREATE EXTENSION rum" >/dev/null
 
 log "loading $ENTRIES entries of $USERS users"
 t0=$(date +%s)
@@ -67,10 +72,13 @@ SQL
 fi
 q -c "VACUUM ANALYZE journaling.journal_entries" -c "VACUUM ANALYZE journaling.users"
 load_s=$(( $(date +%s) - t0 ))
-log "loaded in ${load_s}s; building the RUM index"
-t0=$(date +%s)
-q -c "CREATE INDEX bench_rum ON journaling.journal_entries USING rum (search_vector rum_tsvector_ops)"
-rum_s=$(( $(date +%s) - t0 ))
+rum_txt="no RUM index (SNIPPET_ONLY)"
+if [ "$SNIPPET_ONLY" != 1 ]; then
+  log "loaded in ${load_s}s; building the RUM index"
+  t0=$(date +%s)
+  q -c "CREATE INDEX bench_rum ON journaling.journal_entries USING rum (search_vector rum_tsvector_ops)"
+  rum_txt="RUM index built in $(( $(date +%s) - t0 )) s"
+fi
 
 mb=$(q -c "SELECT round(sum(octet_length(content)) / 1048576.0, 1) FROM journaling.journal_entries")
 per_user=$(q -c "SELECT round(avg(c)) || ' (max ' || max(c) || ')' FROM (SELECT count(*) c FROM journaling.journal_entries GROUP BY user_id) s")
@@ -81,7 +89,7 @@ cat <<MD
 - machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (shared with other jobs)
 - server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off
 - data: $ENTRIES entries ($mb MB of content) of $USERS users, $per_user entries per user; $datasource;
-  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, RUM index built in ${rum_s} s
+  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, $rum_txt
 - queries run as superuser (no row-level security) so all methods see the same rows; times are
   measured inside the server with clock_timestamp() around each statement, which reads every
   returned snippet (so no method can skip computing them)
@@ -109,9 +117,18 @@ UNION ALL
 SELECT 'phrase: ' || p, phraseto_tsquery('english', p)
   FROM (SELECT 'felt calm' AS p) x;
 
-CREATE FUNCTION bench_snippet(f text, d text, q tsquery, reps int) RETURNS float8 LANGUAGE plpgsql AS $$
+-- f: 'snippet', 'cold' (snippet() after emptying its dictionary cache) or
+-- 'ts_headline'.  The document arrives as stored (compressed, out of line),
+-- so every call decompresses it, as a call on a table's column does; with
+-- mem, it is decompressed once before the timed calls instead.
+CREATE FUNCTION bench_snippet(f text, d text, q tsquery, reps int,
+                              opts text DEFAULT 'MaxWords=35, MinWords=15, MaxFragments=3',
+                              mem bool DEFAULT false) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE t timestamptz; times float8[] := '{}'; x text;
 BEGIN
+  IF mem THEN
+    d := d || '';
+  END IF;
   FOR i IN 1..reps LOOP
     IF f = 'cold' THEN
       -- another configuration empties snippet()'s backend-wide dictionary cache
@@ -119,9 +136,11 @@ BEGIN
     END IF;
     t := clock_timestamp();
     IF f IN ('snippet', 'cold') THEN
-      x := journaling.snippet('english', d, q, 'MaxWords=35, MinWords=15, MaxFragments=3');
+      x := journaling.snippet('english', d, q, opts);
+    ELSIF f = 'detoast' THEN
+      x := d || '';
     ELSE
-      x := ts_headline('english', d, q, 'MaxWords=35, MinWords=15, MaxFragments=3');
+      x := ts_headline('english', d, q, opts);
     END IF;
     times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
   END LOOP;
@@ -147,6 +166,32 @@ SELECT '', pg_size_pretty(octet_length(d.doc)::bigint), label,
                        bench_snippet('ts_headline', d.doc, b.q, CASE WHEN d.size = 200000 THEN greatest($REPEAT / 3, 3) ELSE $REPEAT END) AS h) t
  ORDER BY d.size, label"
 echo
+echo "The same with the document decompressed once before the timed calls ('in memory': what the"
+echo "functions themselves cost), and with options '' (ts_headline's defaults: one headline,"
+echo "MaxFragments=0), both medians of $REPEAT calls; 'decompress' is the median cost of"
+echo "decompressing the stored document, which every call in the first table pays."
+echo
+echo "| document | query | decompress ms | snippet in memory ms | ts_headline in memory ms | speed-up in memory | snippet opts '' ms | ts_headline opts '' ms | speed-up opts '' | identical opts '' |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+q -F '|' -c "
+SELECT '', pg_size_pretty(octet_length(d.doc)::bigint), label, round(z::numeric, 3),
+       round(m::numeric, 3), round(hm::numeric, 3), round((hm / greatest(m, 0.001))::numeric, 1) || '×',
+       round(e::numeric, 3), round(he::numeric, 3), round((he / greatest(e, 0.001))::numeric, 1) || '×',
+       CASE WHEN journaling.snippet('english', d.doc, b.q, '') = ts_headline('english', d.doc, b.q, '')
+            THEN 'yes' ELSE 'NO' END, ''
+  FROM bench_docs d, bench_q b,
+       LATERAL (SELECT bench_snippet('detoast', d.doc, b.q, $REPEAT) AS z,
+                       bench_snippet('snippet', d.doc, b.q, $REPEAT, mem => true) AS m,
+                       bench_snippet('ts_headline', d.doc, b.q, CASE WHEN d.size = 200000 THEN greatest($REPEAT / 3, 3) ELSE $REPEAT END, mem => true) AS hm,
+                       bench_snippet('snippet', d.doc, b.q, $REPEAT, '') AS e,
+                       bench_snippet('ts_headline', d.doc, b.q, CASE WHEN d.size = 200000 THEN greatest($REPEAT / 3, 3) ELSE $REPEAT END, '') AS he) t
+ ORDER BY d.size, label"
+echo
+
+if [ "$SNIPPET_ONLY" = 1 ]; then
+  log "done (SNIPPET_ONLY)"
+  exit 0
+fi
 
 # 2. one user's top 20
 log "per-user search"
