@@ -71,6 +71,20 @@ hit_qsort_cmp(const void *a, const void *b)
 	return hit_cmp((const SearchHit *) a, (const SearchHit *) b);
 }
 
+/* A fetched row, found by its id. */
+typedef struct SearchRow
+{
+	pg_uuid_t	id;
+	HeapTuple	tup;
+} SearchRow;
+
+/* qsort and bsearch comparator over SearchRow, by id. */
+static int
+row_id_cmp(const void *a, const void *b)
+{
+	return memcmp(((const SearchRow *) a)->id.data, ((const SearchRow *) b)->id.data, UUID_LEN);
+}
+
 /*
  * Bounded heap: heap[0] is the worst kept hit (the one that comes last), so
  * a new hit is kept only if it comes before heap[0].
@@ -237,6 +251,7 @@ journaling_search_top(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 	Datum	   *ids;
+	SearchRow  *rows;
 	Datum		args[2];
 	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
 	uint64		j;
@@ -267,10 +282,15 @@ journaling_search_top(PG_FUNCTION_ARGS)
 	rank_rows(owner, tsq, &top);
 	heap = top.heap;
 	n = top.n;
+	if (n == 0)
+	{
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
 	qsort(heap, n, sizeof(SearchHit), hit_qsort_cmp);
 
 	/* Title and content of the kept rows, by primary key. */
-	ids = palloc(sizeof(Datum) * Max(n, 1));
+	ids = palloc(sizeof(Datum) * n);
 	for (i = 0; i < n; i++)
 		ids[i] = UUIDPGetDatum(&heap[i].id);
 	if (fetch_plan == NULL)
@@ -281,28 +301,40 @@ journaling_search_top(PG_FUNCTION_ARGS)
 							   2, types);
 	args[0] = owner;
 	args[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (n > 0 && SPI_execute_plan(fetch_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute_plan(fetch_plan, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "search_top: fetching the kept rows failed");
+	/*
+	 * Emit them in rank order.  Both statements read the same snapshot, so
+	 * every kept row is found (a policy with volatile functions aside: a row
+	 * it hides on the second look is left out).
+	 */
+	rows = palloc(sizeof(SearchRow) * Max(SPI_processed, 1));
+	for (j = 0; j < SPI_processed; j++)
+	{
+		bool		isnull;
+
+		rows[j].tup = SPI_tuptable->vals[j];
+		memcpy(&rows[j].id, DatumGetUUIDP(SPI_getbinval(rows[j].tup, SPI_tuptable->tupdesc, 1, &isnull)),
+			   sizeof(pg_uuid_t));
+	}
+	qsort(rows, SPI_processed, sizeof(SearchRow), row_id_cmp);
 	for (i = 0; i < n; i++)
 	{
-		for (j = 0; j < SPI_processed; j++)
-		{
-			bool		isnull;
-			HeapTuple	tup = SPI_tuptable->vals[j];
-			Datum		values[6];
-			bool		nulls[6];
-			int			k;
+		SearchRow	key;
+		SearchRow  *row;
+		Datum		values[6];
+		bool		nulls[6];
+		int			k;
 
-			if (memcmp(DatumGetUUIDP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull)),
-					   &heap[i].id, UUID_LEN) != 0)
-				continue;
-			for (k = 0; k < 5; k++)
-				values[k] = SPI_getbinval(tup, SPI_tuptable->tupdesc, k + 1, &nulls[k]);
-			values[5] = Float4GetDatum(heap[i].rank);
-			nulls[5] = false;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			break;
-		}
+		key.id = heap[i].id;
+		row = bsearch(&key, rows, SPI_processed, sizeof(SearchRow), row_id_cmp);
+		if (row == NULL)
+			continue;
+		for (k = 0; k < 5; k++)
+			values[k] = SPI_getbinval(row->tup, SPI_tuptable->tupdesc, k + 1, &nulls[k]);
+		values[5] = Float4GetDatum(heap[i].rank);
+		nulls[5] = false;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();
 	PG_RETURN_NULL();
