@@ -21,7 +21,7 @@
 # subset), SHARED_BUFFERS (4GB: enough to hold the 1 M-entry data set, which
 # is read into it with pg_prewarm before any part runs), BENCH_PGHOST (run
 # against an already running cluster whose database "postgres" holds the
-# loaded data, e.g. a previous run's kept with KEEP_CLUSTER=1: no build, no
+# loaded data and the extensions journaling, rum and pg_prewarm: no build, no
 # load; the server settings are then that cluster's).
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -44,8 +44,9 @@ q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 if [ -n "${BENCH_PGHOST:-}" ]; then
   export PGHOST=$BENCH_PGHOST PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-  q -c "DROP TABLE IF EXISTS bench_docs, bench_q, bench_words, bench_pairs, bench_times" >/dev/null
-  load_s=n/a rum_s=n/a datasource="already loaded cluster"
+  q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_docs, bench_q, bench_words, bench_pairs, bench_times" \
+    -c "DROP FUNCTION IF EXISTS bench_snippet, bench_one, bench_run, bench_global" >/dev/null
+  datasource="a cluster loaded earlier (BENCH_PGHOST), load not timed here"
 else
 build_and_install
 cluster_init
@@ -92,9 +93,11 @@ log "loaded in ${load_s}s; building the RUM index"
 t0=$(date +%s)
 q -c "CREATE INDEX bench_rum ON journaling.journal_entries USING rum (search_vector rum_tsvector_ops)"
 rum_s=$(( $(date +%s) - t0 ))
+datasource="$datasource;
+  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, RUM index built in ${rum_s} s"
 fi
 log "prewarming the table, its TOAST table and its indexes"
-q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "
+q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "
 SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
  WHERE c.oid IN (SELECT 'journaling.journal_entries'::regclass UNION ALL
                  SELECT reltoastrelid FROM pg_class WHERE oid = 'journaling.journal_entries'::regclass UNION ALL
@@ -113,8 +116,7 @@ cat <<MD
 - server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off,
   shared_buffers $(q -c "SHOW shared_buffers"); table, TOAST table and indexes read into shared buffers
   with pg_prewarm ($(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.journal_entries'))") in all) before the runs, the same for every method
-- data: $n_entries entries ($mb MB of content) of $n_users users, $per_user entries per user; $datasource;
-  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, RUM index built in ${rum_s} s
+- data: $n_entries entries ($mb MB of content) of $n_users users, $per_user entries per user; $datasource
 - queries run as superuser (no row-level security) so all methods see the same rows; times are
   measured inside the server with clock_timestamp() around each statement, which reads every
   returned snippet (so no method can skip computing them)
