@@ -63,3 +63,6 @@ RESET ROLE;
 
 DROP OWNED BY regress_search_top_app;
 DROP ROLE regress_search_top_app;
+
+-- A query of stop words only has no lexemes: nothing, as with @@.
+SELECT count(*) AS stop_words_only FROM journaling.search_top(websearch_to_tsquery('english', 'the and a'), '00000000-0000-4000-8000-0000000033a1', NULL);

@@ -267,9 +267,10 @@ journaling_search_top(PG_FUNCTION_ARGS)
 	}
 	else
 		limit = PG_INT32_MAX;
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || limit == 0)
+	/* A query without lexemes (only stop words) matches nothing. */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || limit == 0 || PG_GETARG_TSQUERY(0)->size == 0)
 		PG_RETURN_NULL();
-	tsq = PG_GETARG_DATUM(0);
+	tsq = PointerGetDatum(PG_GETARG_TSQUERY(0));	/* detoasted once, not per row */
 	owner = PG_GETARG_DATUM(1);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
