@@ -66,3 +66,8 @@ DROP ROLE regress_search_top_app;
 
 -- A query of stop words only has no lexemes: nothing, as with @@.
 SELECT count(*) AS stop_words_only FROM journaling.search_top(websearch_to_tsquery('english', 'the and a'), '00000000-0000-4000-8000-0000000033a1', NULL);
+
+-- search_vector is kept in the row (STORAGE MAIN), content may go to TOAST.
+SELECT attname, attstorage FROM pg_attribute
+ WHERE attrelid = 'journaling.journal_entries'::regclass AND attname IN ('content', 'search_vector')
+ ORDER BY attname;

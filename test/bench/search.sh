@@ -18,7 +18,7 @@
 # method), REPEAT (15 snippet calls per measurement), SEED (42), GEN (the
 # data generator; default test/bench/gen.py, else data is made in SQL),
 # PARTS (which parts to run: "snippet user global", the default, or any
-# subset), SHARED_BUFFERS (4GB: enough to hold the 1 M-entry data set, which
+# subset), SHARED_BUFFERS (5GB: enough to hold the 1 M-entry data set, which
 # is read into it with pg_prewarm before any part runs), BENCH_PGHOST (run
 # against an already running cluster whose database "postgres" holds the
 # loaded data and the extensions journaling, rum and pg_prewarm: no build, no
@@ -36,7 +36,7 @@ REPEAT=${REPEAT:-15}
 SEED=${SEED:-42}
 GEN=${GEN:-$REPO_ROOT/test/bench/gen.py}
 PARTS=${PARTS:-snippet user global}
-SHARED_BUFFERS=${SHARED_BUFFERS:-4GB}
+SHARED_BUFFERS=${SHARED_BUFFERS:-5GB}
 OPTS='MaxWords=35, MinWords=15, MaxFragments=3'
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
