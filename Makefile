@@ -18,7 +18,8 @@ OBJS = \
 	src/import_map.o \
 	src/import_formats.o \
 	src/snippet.o \
-	src/snippet_select.o
+	src/snippet_select.o \
+	src/search.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

@@ -75,6 +75,8 @@ INSERT INTO cases (fn, call) VALUES
    $$SELECT * FROM journaling.search('zanzibar or alpaca', '%1$s')$$),
   ('journaling.search(text,uuid,integer,jsonb)',
    $$SELECT * FROM journaling.search('zanzibr or alpac', '%1$s', 20, '{"fuzzy": true}')$$),
+  ('journaling.search_top(tsquery,uuid,integer)',
+   $$SELECT * FROM journaling.search_top('zanzibar | alpaca', '%1$s', NULL)$$),
   ('journaling.search_prepare(text,uuid,jsonb)',
    $$SELECT * FROM journaling.search_prepare('zanzibr or alpac', '%1$s', '{}')$$),
   ('journaling.search_correct_query(tsquery,uuid,real)',

@@ -2,7 +2,7 @@
 -- journaling_tap_app that scripts/test prepares: a user's searches, snippets,
 -- typo corrections and topic suggestions never involve another user's rows.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 INSERT INTO journaling.users (id, username) VALUES
   ('00000000-0000-4000-8000-00000000a0a0', 'ana'), ('00000000-0000-4000-8000-00000000b0b0', 'ben');
@@ -28,6 +28,8 @@ SELECT is((SELECT array_agg(title ORDER BY title) FROM journaling.search('rain O
 SELECT is((SELECT count(*) FROM journaling.search('rain', '00000000-0000-4000-8000-00000000b0b0')),
           0::bigint, 'naming ben returns nothing');
 SELECT is((SELECT count(*) FROM journaling.search('zanzibar')), 0::bigint, 'ben''s words are not searchable');
+SELECT is((SELECT count(*) FROM journaling.search_top('rain', '00000000-0000-4000-8000-00000000b0b0', NULL)),
+          0::bigint, 'the C ranking of search() naming ben sees none of his rows');
 SELECT is((SELECT journaling.search_correct_query(websearch_to_tsquery('english', 'zanzbar'), '00000000-0000-4000-8000-00000000a0a0')),
           $$'zanzbar'$$::tsquery, 'typo correction does not borrow ben''s words');
 SELECT is((SELECT journaling.search_correct_query(websearch_to_tsquery('english', 'zanzbar'), '00000000-0000-4000-8000-00000000b0b0')),
@@ -55,7 +57,7 @@ SELECT is((SELECT provolatile::text || proisstrict::text || proparallel::text FR
             WHERE oid = 'ts_headline(regconfig,text,tsquery,text)'::regprocedure),
           'snippet() has ts_headline''s volatility, strictness and parallel safety');
 SELECT is((SELECT bool_and(NOT prosecdef) FROM pg_proc WHERE pronamespace = 'journaling'::regnamespace
-            AND proname IN ('search', 'search_messages', 'similar_topics', 'search_prepare', 'search_correct_query')),
+            AND proname IN ('search', 'search_messages', 'similar_topics', 'search_prepare', 'search_correct_query', 'search_top')),
           true, 'search functions run as the caller');
 
 SELECT * FROM finish();

@@ -17,32 +17,52 @@
 # Environment: ENTRIES (200000), USERS (200), SAMPLES (200 searches per
 # method), REPEAT (15 snippet calls per measurement), SEED (42), GEN (the
 # data generator; default test/bench/gen.py, else data is made in SQL),
-# SNIPPET_ONLY (1: run part 1 only, on ENTRIES 5000 by default -- enough for
+# PARTS (which parts to run: "snippet user global", the default, or any
+# subset), SHARED_BUFFERS (5GB: enough to hold the 1 M-entry data set, which
+# is read into it with pg_prewarm before any part runs), BENCH_PGHOST (run
+# against an already running cluster whose database "postgres" holds the
+# loaded data and the extensions journaling, rum and pg_prewarm: no build, no
+# load; the server settings are then that cluster's), SNIPPET_ONLY (1: the
+# snippet part only, PARTS=snippet, on ENTRIES 5000 by default -- enough for
 # the 1.5 kB, 25 kB and 200 kB documents -- without the RUM index).
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$REPO_ROOT"
 
 SNIPPET_ONLY=${SNIPPET_ONLY:-0}
-if [ "$SNIPPET_ONLY" = 1 ]; then ENTRIES=${ENTRIES:-5000}; fi
+if [ "$SNIPPET_ONLY" = 1 ]; then ENTRIES=${ENTRIES:-5000} PARTS=snippet; fi
 ENTRIES=${ENTRIES:-200000}
 USERS=${USERS:-200}
 SAMPLES=${SAMPLES:-200}
 REPEAT=${REPEAT:-15}
 SEED=${SEED:-42}
 GEN=${GEN:-$REPO_ROOT/test/bench/gen.py}
+PARTS=${PARTS:-snippet user global}
+SHARED_BUFFERS=${SHARED_BUFFERS:-5GB}
 OPTS='MaxWords=35, MinWords=15, MaxFragments=3'
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
+if [ -n "${BENCH_PGHOST:-}" ]; then
+  export PGHOST=$BENCH_PGHOST PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+  q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_docs, bench_q, bench_words, bench_pairs, bench_times" \
+    -c "DROP FUNCTION IF EXISTS bench_snippet, bench_one, bench_run, bench_global" >/dev/null
+  datasource="a cluster loaded earlier (BENCH_PGHOST), load not timed here"
+else
 build_and_install
-cluster_start
+cluster_init
+cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+shared_buffers = $SHARED_BUFFERS
+max_wal_size = 8GB
+CONF
+cluster_boot
 trap cluster_stop EXIT
 DATA=$CLUSTER_DIR/data-files
 mkdir -p "$DATA" && chown postgres: "$DATA"
 
-q -c "CREATE EXTENSION journaling CASCADE" >/dev/null
-[ "$SNIPPET_ONLY" = 1 ] || q -c "CREATE EXTENSION rum" >/dev/null
+q -c "CREATE EXTENSION journaling CASCADE" -c "CREATE EXTENSION pg_prewarm" >/dev/null
+! part global || q -c "CREATE EXTENSION rum" >/dev/null
 
 log "loading $ENTRIES entries of $USERS users"
 t0=$(date +%s)
@@ -72,24 +92,37 @@ SQL
 fi
 q -c "VACUUM ANALYZE journaling.journal_entries" -c "VACUUM ANALYZE journaling.users"
 load_s=$(( $(date +%s) - t0 ))
-rum_txt="no RUM index (SNIPPET_ONLY)"
-if [ "$SNIPPET_ONLY" != 1 ]; then
+rum_txt="no RUM index (global part not run)"
+if part global; then
   log "loaded in ${load_s}s; building the RUM index"
   t0=$(date +%s)
   q -c "CREATE INDEX bench_rum ON journaling.journal_entries USING rum (search_vector rum_tsvector_ops)"
   rum_txt="RUM index built in $(( $(date +%s) - t0 )) s"
 fi
+datasource="$datasource;
+  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, $rum_txt"
+fi
+log "prewarming the table, its TOAST table and its indexes"
+q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "
+SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
+ WHERE c.oid IN (SELECT 'journaling.journal_entries'::regclass UNION ALL
+                 SELECT reltoastrelid FROM pg_class WHERE oid = 'journaling.journal_entries'::regclass UNION ALL
+                 SELECT indexrelid FROM pg_index WHERE indrelid IN ('journaling.journal_entries'::regclass,
+                   (SELECT reltoastrelid FROM pg_class WHERE oid = 'journaling.journal_entries'::regclass)))" >/dev/null
 
 mb=$(q -c "SELECT round(sum(octet_length(content)) / 1048576.0, 1) FROM journaling.journal_entries")
+n_entries=$(q -c "SELECT count(*) FROM journaling.journal_entries")
+n_users=$(q -c "SELECT count(DISTINCT user_id) FROM journaling.journal_entries")
 per_user=$(q -c "SELECT round(avg(c)) || ' (max ' || max(c) || ')' FROM (SELECT count(*) c FROM journaling.journal_entries GROUP BY user_id) s")
 
 cat <<MD
 ## search benchmark
 
 - machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (shared with other jobs)
-- server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off
-- data: $ENTRIES entries ($mb MB of content) of $USERS users, $per_user entries per user; $datasource;
-  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, $rum_txt
+- server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off,
+  shared_buffers $(q -c "SHOW shared_buffers"); table, TOAST table and indexes read into shared buffers
+  with pg_prewarm ($(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.journal_entries'))") in all) before the runs, the same for every method
+- data: $n_entries entries ($mb MB of content) of $n_users users, $per_user entries per user; $datasource
 - queries run as superuser (no row-level security) so all methods see the same rows; times are
   measured inside the server with clock_timestamp() around each statement, which reads every
   returned snippet (so no method can skip computing them)
@@ -97,6 +130,7 @@ cat <<MD
 MD
 
 # 1. snippet() vs ts_headline()
+if part snippet; then
 log "snippet vs ts_headline"
 q <<'SQL'
 CREATE TABLE bench_docs AS
@@ -188,12 +222,11 @@ SELECT '', pg_size_pretty(octet_length(d.doc)::bigint), label, round(z::numeric,
  ORDER BY d.size, label"
 echo
 
-if [ "$SNIPPET_ONLY" = 1 ]; then
-  log "done (SNIPPET_ONLY)"
-  exit 0
+
 fi
 
 # 2. one user's top 20
+if part user; then
 log "per-user search"
 q <<SQL
 CREATE TABLE bench_words (w text);
@@ -205,41 +238,59 @@ SELECT i, (SELECT id FROM journaling.users ORDER BY random() + 0 * i LIMIT 1) AS
        (SELECT w FROM bench_words ORDER BY random() + 0 * i LIMIT 1) AS query
   FROM generate_series(1, $SAMPLES) i;
 
-CREATE FUNCTION bench_search(method text) RETURNS TABLE(p50 float8, p95 float8, rows_total bigint) LANGUAGE plpgsql AS \$\$
-DECLARE r record; t timestamptz; times float8[] := '{}'; n bigint; total bigint := 0;
+CREATE TABLE bench_times (method text, i int, ms float8, n bigint);
+-- One search by one method; returns the rows counted (every snippet is read).
+CREATE FUNCTION bench_one(method text, query text, uid uuid) RETURNS bigint LANGUAGE plpgsql AS \$\$
+DECLARE n bigint;
+BEGIN
+  IF method = 'search' THEN
+    SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM journaling.search(query, uid, 20) s;
+  ELSIF method = 'floor' THEN
+    -- Not a search: the user's rows read through the same index with every
+    -- stored vector detoasted once (length() reads it), no ranking, no snippet.
+    SELECT count(*) INTO n FROM journaling.journal_entries e WHERE e.user_id = uid AND length(e.search_vector) >= 0;
+  ELSIF method = 'seed' THEN
+    SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
+      SELECT e.id, e.entry_date, e.title, ts_rank_cd(to_tsvector('english', e.content), q) AS rank,
+             ts_headline('english', e.content, q, '$OPTS') AS snippet
+        FROM journaling.journal_entries e, websearch_to_tsquery('english', query) q
+       WHERE e.user_id = uid AND to_tsvector('english', e.content) @@ q
+       ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) s;
+  ELSE
+    SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
+      SELECT x.*, ts_headline('english', x.content, x.q, '$OPTS') AS snippet
+        FROM (SELECT e.id, e.entry_date, e.title, e.content, q, ts_rank_cd(e.search_vector, q) AS rank
+                FROM journaling.journal_entries e, websearch_to_tsquery('english', query) q
+               WHERE e.user_id = uid AND e.search_vector @@ q
+               ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) x) s;
+  END IF;
+  RETURN n;
+END \$\$;
+-- Every pair by every method in turn (the order rotating from pair to pair),
+-- so that load from other jobs hits the methods alike.
+CREATE FUNCTION bench_run(methods text[], record bool) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE r record; t timestamptz; n bigint; m text; k int; nm int := cardinality(methods);
 BEGIN
   FOR r IN SELECT * FROM bench_pairs ORDER BY i LOOP
-    t := clock_timestamp();
-    IF method = 'search' THEN
-      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM journaling.search(r.query, r.uid, 20) s;
-    ELSIF method = 'seed' THEN
-      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
-        SELECT e.id, e.entry_date, e.title, ts_rank_cd(to_tsvector('english', e.content), q) AS rank,
-               ts_headline('english', e.content, q, '$OPTS') AS snippet
-          FROM journaling.journal_entries e, websearch_to_tsquery('english', r.query) q
-         WHERE e.user_id = r.uid AND to_tsvector('english', e.content) @@ q
-         ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) s;
-    ELSE
-      SELECT count(*) + sum(length(s.snippet)) * 0 INTO n FROM (
-        SELECT x.*, ts_headline('english', x.content, x.q, '$OPTS') AS snippet
-          FROM (SELECT e.id, e.entry_date, e.title, e.content, q, ts_rank_cd(e.search_vector, q) AS rank
-                  FROM journaling.journal_entries e, websearch_to_tsquery('english', r.query) q
-                 WHERE e.user_id = r.uid AND e.search_vector @@ q
-                 ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 20) x) s;
-    END IF;
-    times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
-    total := total + n;
+    FOR k IN 0 .. nm - 1 LOOP
+      m := methods[1 + (r.i + k) % nm];
+      t := clock_timestamp();
+      n := bench_one(m, r.query, r.uid);
+      IF record THEN
+        INSERT INTO bench_times VALUES (m, r.i, extract(epoch FROM clock_timestamp() - t) * 1000, n);
+      END IF;
+    END LOOP;
   END LOOP;
-  RETURN QUERY SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.95) WITHIN GROUP (ORDER BY v), total
-                 FROM unnest(times) v;
 END \$\$;
 SQL
 # warm the caches once, then measure
-q -c "SELECT bench_search('tuned'), bench_search('search')" >/dev/null
+q -c "SELECT bench_run('{search,tuned}', false)" >/dev/null
+q -c "SELECT bench_run('{search,tuned,seed,floor}', true)" >/dev/null
 declare -A P50 P95 ROWS
-for m in search tuned seed; do
-  IFS='|' read -r P50[$m] P95[$m] ROWS[$m] < <(q -F '|' -c "SELECT round(p50::numeric, 3), round(p95::numeric, 3), rows_total FROM bench_search('$m')")
-done
+while IFS='|' read -r m a b c; do P50[$m]=$a P95[$m]=$b ROWS[$m]=$c; done < <(q -F '|' -c "
+  SELECT method, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+         round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 3), sum(n)
+    FROM bench_times GROUP BY method")
 same=$(q -c "SELECT count(*) FILTER (WHERE a IS DISTINCT FROM b) FROM (
   SELECT (SELECT array_agg(s.entry_id ORDER BY o) FROM journaling.search(query, uid, 20, '{\"fuzzy\": false}') WITH ORDINALITY s(entry_id, u, d, t, r, sn, m, o)) a,
          (SELECT array_agg(x.id ORDER BY x.rank DESC, x.entry_date DESC, x.id)
@@ -251,11 +302,12 @@ echo "### one user's top 20 with snippets ($SAMPLES (user, query) pairs, queries
 echo
 echo "| method | p50 ms | p95 ms | rows returned | p95 vs search() |"
 echo "|---|---:|---:|---:|---:|"
-for m in search tuned seed; do
+for m in search tuned seed floor; do
   case $m in
     search) label="journaling.search(query, user_id, 20)" ;;
     tuned) label="tuned SQL: stored vector + ts_rank_cd + ts_headline after LIMIT" ;;
     seed) label="seed SQL: to_tsvector(content) per row + ts_headline" ;;
+    floor) label="floor (not a search): read each of the user's stored vectors once, nothing else" ;;
   esac
   ratio=$(awk -v a="${P95[$m]}" -v b="${P95[search]}" 'BEGIN { printf "%.1f×", a / b }')
   echo "| $label | ${P50[$m]} | ${P95[$m]} | ${ROWS[$m]} | $ratio |"
@@ -263,8 +315,13 @@ done
 echo
 echo "search() row lists that differ from the stored-vector SQL reference: $same of $SAMPLES"
 echo
+echo "Entries per user of the sampled pairs: $(q -c "SELECT 'p50 ' || percentile_cont(0.5) WITHIN GROUP (ORDER BY c) || ', p95 ' || round(percentile_cont(0.95) WITHIN GROUP (ORDER BY c)) || ', max ' || max(c) FROM (SELECT (SELECT count(*) FROM journaling.journal_entries e WHERE e.user_id = p.uid) c FROM bench_pairs p) s")."
+echo
+
+fi
 
 # 3. global top 20
+if part global; then
 log "global top 20"
 q <<'SQL'
 CREATE FUNCTION bench_global(method text, query text, reps int) RETURNS float8 LANGUAGE plpgsql AS $$
@@ -302,4 +359,5 @@ SELECT '', '$t', (SELECT count(*) FROM journaling.journal_entries WHERE search_v
        round(bench_global('rum', '$t', 5)::numeric, 2), ''"
 done
 echo
+fi
 log "done"
