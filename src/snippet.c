@@ -1597,25 +1597,6 @@ snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
 	return result;
 }
 
-/* Index of the first mark at or after byte b (nmarks if none). */
-static int
-snip_mark_at_or_after(SnipState *st, int b)
-{
-	int			lo = 0,
-				hi = st->nmarks;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (st->markbyte[mid] < b)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * Count the positions of bytes from..to (segment bounds) that windowed
  * parsing leaves out, so that the words after them get the positions
@@ -1626,8 +1607,8 @@ snip_mark_at_or_after(SnipState *st, int b)
 static void
 snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
 {
-	int			i = snip_mark_at_or_after(st, from),
-				j = snip_mark_at_or_after(st, to + 1) - 1;
+	int			i = SnipLowerBound(st->markbyte, st->nmarks, from),
+				j = SnipLowerBound(st->markbyte, st->nmarks, to + 1) - 1;
 
 	if (i < j)
 	{
@@ -1922,20 +1903,10 @@ snip_check_operand(void *arg, QueryOperand *val, ExecPhraseData *data)
 	int			qi = (QueryItem *) val - GETQUERY(st->query);
 	int		   *occ = st->occ[qi];
 	int			n = st->nocc[qi];
-	int			lo = 0,
-				hi = n,
+	int			lo = SnipLowerBound(occ, n, st->lo),
 				i,
 				end;
 
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (occ[mid] < st->lo)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (end = lo; end < n && occ[end] <= st->hi; end++)
 		;
 	if (end == lo)
