@@ -288,6 +288,25 @@ SELECT count(*) AS phrase_window_pairs, count(*) FILTER (WHERE a IS DISTINCT FRO
                             to_tsquery('english', '(felt <-> calm) | (calm <-> felt)'),
                             to_tsquery('english', 'felt <-> !calm')]) q) s;
 
+-- Phrase windows in a document whose positions reach the cap only past
+-- 256 kB (long words): the counts snip_cap_byte keeps for the left-out text
+-- (SNIP_MARKS stretches of 1 kB or so) run out before the cap, so gaps
+-- between windows are counted partly from them and partly anew.
+CREATE TEMP TABLE long_words_doc AS
+SELECT (SELECT string_agg(CASE WHEN k % 1499 = 0 OR k = 16200 THEN 'felt calm' WHEN k = 16201 THEN 'felt'
+                               WHEN k % 97 = 0 THEN 'self-care'
+                               ELSE (ARRAY['incomprehensibly', 'uncharacteristic', 'misunderstanding'])[1 + k % 3] END,
+                          ' ' ORDER BY k)
+          FROM generate_series(1, 17500) k) AS doc;
+SELECT octet_length(doc) > 280000 AS long_doc, count(*) AS long_words_pairs,
+       count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
+  FROM (SELECT d.doc, journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM long_words_doc d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
+               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm')]) q) s
+ GROUP BY doc;
+
 -- Phrase pairs: the two words of a phrase placed far apart in long documents
 -- in every spelling that the quick test (snip_pair_may_match) must either
 -- decide exactly or leave to the parser: punctuation, '.', line breaks, case,

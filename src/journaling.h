@@ -253,4 +253,7 @@ typedef struct SnipOptions
 /* Validate the options as ts_headline does and mark the words to show. */
 extern void SnipSelectHeadline(SnipSelect *s, const SnipOptions *o);
 
+/* Index of the first element of an ascending int array that is >= key (n if none). */
+extern int	SnipLowerBound(const int *a, int n, int key);
+
 #endif							/* JOURNALING_H */

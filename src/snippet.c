@@ -48,6 +48,7 @@
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "tsearch/ts_cache.h"
 #include "tsearch/ts_public.h"
 #include "tsearch/ts_type.h"
@@ -146,6 +147,8 @@ static char *snip_catalog_func_name(Oid funcid);
 static bool snip_test_range(void *arg, int lo, int hi);
 
 /* Everything one call needs. */
+#define SNIP_MARKS 256
+
 typedef struct SnipState
 {
 	TSQuery		query;
@@ -184,6 +187,10 @@ typedef struct SnipState
 	int			nextcheck;
 	/* index of the first entry at which positions are capped, or -1 */
 	int			capidx;
+	/* positions counted up to cuts before the cap (snip_cap_byte), for snip_skip_range */
+	int			nmarks;
+	int			markbyte[SNIP_MARKS];
+	int32		markpos[SNIP_MARKS];
 } SnipState;
 
 /* Dictionaries for a token type, NULL-terminated (empty when the type is not indexed). */
@@ -1013,6 +1020,17 @@ snip_segment_scan(const char *doc, int s, int to, int doclen, bool *plain)
 	return i;
 }
 
+/* May byte i of the document be part of a plain segment (see snip_segment_scan)? */
+static inline bool
+snip_byte_plain(const char *doc, int i, int doclen)
+{
+	uint8		k = snip_class[(unsigned char) doc[i]];
+
+	if (k == SC_DOT)
+		return (i + 1 >= doclen || ASCII_SPACE((unsigned char) doc[i + 1])) && !(i > 0 && doc[i - 1] == '.');
+	return k != SC_OTHER;
+}
+
 /*
  * Tokenize the segment starting at byte s (ending before to at most) without
  * the parser, as long as it is plain (see snip_segment_scan): returns its
@@ -1434,72 +1452,120 @@ snip_headline_fixed(SnipState *st, const SnipOptions *o, SnipSelect *s)
 }
 
 /*
- * Count the positions of bytes from..to (segment bounds) that windowed
- * parsing leaves out, so that the words after them get the positions
- * ts_headline gives them (phrase queries).  A plain segment's only tokens
- * are ASCII words, one position each (snip_config_counts_words), and blanks,
- * none; other segments are parsed and their words dropped again.
+ * The ASCII letters of 8 bytes taken as a little-endian word, as the high
+ * bit of each byte, when all 8 are letters or ' ' (else 0, as for 8 spaces):
+ * (b | 0x20) lies in 'a'..'z' exactly for letters, tested on all bytes at
+ * once (no byte reaches 0x80, so no sum carries into the next byte).
  */
-static void
-snip_skip_segment(SnipState *st, TSParserCacheEntry *prs, int s, int e, bool plain, int words)
+#define SNIP_BYTES(b) ((uint64) (b) * UINT64CONST(0x0101010101010101))
+
+static inline uint64
+snip_letters8(const char *p)
 {
-	if (plain)
-		st->vectorpos += words;
-	else
-	{
-		int			nwords = st->nwords,
-					ninteresting = st->ninteresting;
+	uint64		x,
+				low,
+				letter,
+				space;
 
-		snip_parse(st, prs, s, e);
-		st->nwords = nwords;
-		st->ninteresting = ninteresting;
-	}
-}
-
-static void
-snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
-{
-	const unsigned char *doc = (const unsigned char *) st->doc;
-	int			s = from,
-				i,
-				words = 0;
-	bool		plain = true;
-	uint8		prev = SC_OTHER;
-
-	/* one pass: find the segments, tell plain ones (as snip_segment_scan), count their words */
-	for (i = from; i < to; i++)
-	{
-		uint8		k = snip_class[doc[i]];
-
-		if (k == SC_LETTER)
-		{
-			if (prev == SC_SPACE && i > s)
-			{
-				snip_skip_segment(st, prs, s, i, plain, words);
-				s = i;
-				plain = true;
-				words = 0;
-			}
-			if (prev != SC_LETTER)
-				words++;
-		}
-		else if (k == SC_DOT)
-		{
-			if ((i + 1 < doclen && !ASCII_SPACE(doc[i + 1])) || (i > 0 && doc[i - 1] == '.'))
-				plain = false;
-		}
-		else if (k == SC_OTHER)
-			plain = false;
-		prev = k;
-	}
-	if (s < to)
-		snip_skip_segment(st, prs, s, to, plain, words);
+	memcpy(&x, p, sizeof(x));
+	if (x & SNIP_BYTES(0x80))
+		return 0;
+	low = x | SNIP_BYTES(0x20);
+	letter = (low + SNIP_BYTES(0x80 - 'a')) & ~(low + SNIP_BYTES(0x80 - 'z' - 1)) & SNIP_BYTES(0x80);
+	space = ~((x ^ SNIP_BYTES(' ')) + SNIP_BYTES(0x7f)) & SNIP_BYTES(0x80);
+	return ((letter | space) == SNIP_BYTES(0x80)) ? letter : 0;
 }
 
 /*
- * The start of a stretch of text (4 kB or so) in which the positions of the
+ * Count the words (runs of ASCII letters) of bytes from..to as long as they
+ * may be part of plain segments (snip_byte_plain): returns the first byte
+ * that may not (or to), with *words the words before it.  Stretches of
+ * letters and spaces go 8 bytes at a time (on little-endian machines); the
+ * rest byte by byte, where only dots need a closer look.
+ */
+static inline int
+snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
+{
+	int			i = from,
+				n = 0;
+	uint8		prevletter = 0;
+
+	while (i < to)
+	{
+		uint8		k = snip_class[(unsigned char) doc[i]];
+		uint8		letter = (k == SC_LETTER);
+
+#ifndef WORDS_BIGENDIAN
+		if (i + 8 <= to)
+		{
+			uint64		l = snip_letters8(doc + i);
+
+			/* letters and spaces only, at least one letter */
+			if (l != 0)
+			{
+				/* a letter starts a word when the byte before is not a letter */
+				n += pg_popcount64(l & ~((l << 8) | (uint64) prevletter << 7));
+				prevletter = (uint8) (l >> 63);
+				i += 8;
+				continue;
+			}
+		}
+#endif
+		if (unlikely(k == SC_OTHER || k == SC_DOT) && !snip_byte_plain(doc, i, doclen))
+			break;
+		n += letter & (prevletter ^ 1);
+		prevletter = letter;
+		i++;
+	}
+	*words = n;
+	return i;
+}
+
+/*
+ * Count the positions of bytes from..to (segment bounds), as ts_headline
+ * gives them: a plain segment's only tokens are ASCII words, one position
+ * each (snip_config_counts_words), and blanks, none, so runs of plain
+ * segments are counted in one pass (snip_plain_words); a segment holding a
+ * byte that may not be plain is parsed and its words dropped again.
+ */
+static void
+snip_count_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
+{
+	const char *doc = st->doc;
+
+	while (from < to)
+	{
+		int			words,
+					segwords,
+					b = snip_plain_words(doc, from, to, doclen, &words),
+					s,
+					e,
+					nwords = st->nwords,
+					ninteresting = st->ninteresting;
+
+		if (b >= to)
+		{
+			st->vectorpos += words;
+			return;
+		}
+		/* the segment s..e holding byte b needs the parser; the words before s are plain */
+		s = Max(snip_cut_at_or_before(doc, b), from);
+		e = snip_next_cut(doc, b, to);
+		(void) snip_plain_words(doc, s, b, doclen, &segwords);
+		st->vectorpos += words - segwords;
+		snip_parse(st, prs, s, e);
+		st->nwords = nwords;
+		st->ninteresting = ninteresting;
+		from = e;
+	}
+}
+
+/*
+ * The start of a stretch of text (1 kB or so) in which the positions of the
  * document reach the cap, or doclen if they never do: counted as
- * snip_skip_range counts, leaving the state as it was.
+ * snip_count_range counts, leaving the state as it was, but for the marks:
+ * the positions counted up to each stretch before the cap (the first
+ * SNIP_MARKS of them), so that snip_skip_range need not count them again.
  */
 static int
 snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
@@ -1511,9 +1577,14 @@ snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
 
 	while (from < doclen)
 	{
-		int			to = (from + 4096 < doclen) ? snip_next_cut(st->doc, from + 4096, doclen) : doclen;
+		int			to = (from + 1024 < doclen) ? snip_next_cut(st->doc, from + 1024, doclen) : doclen;
 
-		snip_skip_range(st, prs, from, to, doclen);
+		if (st->nmarks < SNIP_MARKS)
+		{
+			st->markbyte[st->nmarks] = from;
+			st->markpos[st->nmarks++] = st->vectorpos;
+		}
+		snip_count_range(st, prs, from, to, doclen);
 		if (st->vectorpos >= MAXENTRYPOS - 2)
 		{
 			result = from;
@@ -1524,6 +1595,29 @@ snip_cap_byte(SnipState *st, TSParserCacheEntry *prs, int doclen)
 	st->vectorpos = vectorpos;
 	st->capidx = capidx;
 	return result;
+}
+
+/*
+ * Count the positions of bytes from..to (segment bounds) that windowed
+ * parsing leaves out, so that the words after them get the positions
+ * ts_headline gives them (phrase queries).  Between two marks of
+ * snip_cap_byte, the count is known: positions stay below the cap there, so
+ * counting would not touch capidx either.
+ */
+static void
+snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int doclen)
+{
+	int			i = SnipLowerBound(st->markbyte, st->nmarks, from),
+				j = SnipLowerBound(st->markbyte, st->nmarks, to + 1) - 1;
+
+	if (i < j)
+	{
+		snip_count_range(st, prs, from, st->markbyte[i], doclen);
+		st->vectorpos += st->markpos[j] - st->markpos[i];
+		snip_count_range(st, prs, st->markbyte[j], to, doclen);
+	}
+	else
+		snip_count_range(st, prs, from, to, doclen);
 }
 
 /*
@@ -1598,17 +1692,6 @@ snip_lex_has_operand(SnipState *st, SnipLex *e, int item)
 				return true;
 	}
 	return false;
-}
-
-/* May byte i of the document be part of a plain segment (see snip_segment_scan)? */
-static inline bool
-snip_byte_plain(const char *doc, int i, int doclen)
-{
-	uint8		k = snip_class[(unsigned char) doc[i]];
-
-	if (k == SC_DOT)
-		return (i + 1 >= doclen || ASCII_SPACE((unsigned char) doc[i + 1])) && !(i > 0 && doc[i - 1] == '.');
-	return k != SC_OTHER;
 }
 
 /*
@@ -1820,20 +1903,10 @@ snip_check_operand(void *arg, QueryOperand *val, ExecPhraseData *data)
 	int			qi = (QueryItem *) val - GETQUERY(st->query);
 	int		   *occ = st->occ[qi];
 	int			n = st->nocc[qi];
-	int			lo = 0,
-				hi = n,
+	int			lo = SnipLowerBound(occ, n, st->lo),
 				i,
 				end;
 
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (occ[mid] < st->lo)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (end = lo; end < n && occ[end] <= st->hi; end++)
 		;
 	if (end == lo)

@@ -36,18 +36,18 @@ typedef struct SnipCover
 	((NOEND((s)->words[j].type) || (s)->words[j].len <= (shortword)) && !INTERESTING(s, j))
 #define ISWORD(s, j)		(!NONWORD((s)->words[j].type))
 
-/* Position in itemwords of the first word at or after pos that carries a query item. */
-static int
-snip_first_item_pos(const SnipSelect *s, int pos)
+/* Index of the first element of the ascending array a[0..n-1] that is >= key (n if none). */
+int
+SnipLowerBound(const int *a, int n, int key)
 {
 	int			lo = 0,
-				hi = s->nitemwords;
+				hi = n;
 
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
 
-		if (s->itemwords[mid] < pos)
+		if (a[mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -69,7 +69,7 @@ snip_first_item_pos(const SnipSelect *s, int pos)
 static bool
 snip_cover(const SnipSelect *s, int max_cover, int *p, int *q)
 {
-	int			a = snip_first_item_pos(s, *p);
+	int			a = SnipLowerBound(s->itemwords, s->nitemwords, *p);
 
 	while (a < s->nitemwords)
 	{
