@@ -27,16 +27,7 @@ logged() { q -c "SELECT string_agg(right(user_id::text, 1) || ' ' || day || ' ' 
                    FROM (SELECT user_id, day, count(*) AS n FROM journaling.stats_changes GROUP BY 1, 2) c"; }
 mismatches() {
   q -c "SELECT mode FROM journaling.refresh_statistics()" >/dev/null &&
-  q -c "WITH t AS (SELECT user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope, first_entry_date,
-                          last_entry_date, active_months, current_streak, longest_streak, top_tags
-                     FROM journaling.user_statistics),
-             l AS (SELECT user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope, first_entry_date,
-                          last_entry_date, active_months, current_streak, longest_streak, top_tags
-                     FROM journaling.user_statistics_live),
-             td AS (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats),
-             ld AS (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats_live)
-        SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE l) a) + (SELECT count(*) FROM (TABLE l EXCEPT TABLE t) b)
-             + (SELECT count(*) FROM (TABLE td EXCEPT TABLE ld) c) + (SELECT count(*) FROM (TABLE ld EXCEPT TABLE td) d)"
+  q -c "$(cat "$(dirname "$0")/stats_mismatches.sql")"
 }
 triggers() { q -c "SELECT string_agg(tgname || CASE WHEN pg_get_triggerdef(oid) ~ 'REFERENCING' THEN '(transition)' ELSE '' END, ' ' ORDER BY tgname)
                      FROM pg_trigger WHERE tgrelid = 'journaling.journal_entries'::regclass AND tgname LIKE 'journal_entries_stats%'"; }
