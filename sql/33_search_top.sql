@@ -67,7 +67,22 @@ DROP ROLE regress_search_top_app;
 -- A query of stop words only has no lexemes: nothing, as with @@.
 SELECT count(*) AS stop_words_only FROM journaling.search_top(websearch_to_tsquery('english', 'the and a'), '00000000-0000-4000-8000-0000000033a1', NULL);
 
--- search_vector is kept in the row (STORAGE MAIN), content may go to TOAST.
-SELECT attname, attstorage FROM pg_attribute
- WHERE attrelid = 'journaling.journal_entries'::regclass AND attname IN ('content', 'search_vector')
- ORDER BY attname;
+-- search_vector is kept in the row (STORAGE MAIN), content may go to TOAST;
+-- long texts are lz4-compressed (c = default, l = lz4).
+SELECT attrelid::regclass, attname, attstorage, attcompression FROM pg_attribute
+ WHERE attrelid IN ('journaling.journal_entries'::regclass, 'journaling.messages'::regclass)
+   AND attname IN ('content', 'search_vector')
+ ORDER BY 1, 2;
+
+-- A long entry is stored lz4-compressed, and snippets of the stored text are
+-- still those of ts_headline.
+INSERT INTO journaling.journal_entries (user_id, id, content, entry_date)
+SELECT '00000000-0000-4000-8000-0000000033a1', '00000000-0000-4000-8000-00000033f00d',
+       string_agg('Morning ' || n || ': I felt calm after the long walk by the river.', ' ' ORDER BY n),
+       date '2024-03-01'
+  FROM generate_series(1, 2000) n;
+SELECT pg_column_compression(content) AS compression, octet_length(content) AS bytes,
+       pg_column_size(content) < octet_length(content) / 4 AS compressed,
+       journaling.snippet('english', content, phraseto_tsquery('english', 'felt calm'), 'MaxFragments=2')
+         = ts_headline('english', content, phraseto_tsquery('english', 'felt calm'), 'MaxFragments=2') AS same_as_ts_headline
+  FROM journaling.journal_entries WHERE id = '00000000-0000-4000-8000-00000033f00d';

@@ -133,7 +133,16 @@ MD
 if part snippet; then
 log "snippet vs ts_headline"
 q <<'SQL'
-CREATE TABLE bench_docs AS
+-- The documents are stored as journal_entries.content stores them (its
+-- compression method: lz4 where the server has it).
+CREATE TABLE bench_docs (size int, doc text);
+DO $$ BEGIN
+  EXECUTE format('ALTER TABLE bench_docs ALTER COLUMN doc SET COMPRESSION %s',
+                 (SELECT CASE attcompression WHEN 'l' THEN 'lz4' WHEN 'p' THEN 'pglz' ELSE 'default' END
+                    FROM pg_attribute
+                   WHERE attrelid = 'journaling.journal_entries'::regclass AND attname = 'content'));
+END $$;
+INSERT INTO bench_docs
 WITH c AS (SELECT string_agg(content, E'\n\n' ORDER BY id) AS t
              FROM (SELECT id, content FROM journaling.journal_entries ORDER BY id LIMIT 3000) s)
 SELECT size, left(t, size) AS doc FROM c, unnest(ARRAY[1500, 25000, 200000]) size;
