@@ -177,11 +177,15 @@ struct ImportState
 
 static void flush_all(ImportState *st);
 
-/* Prepare a statement for this call. */
+/*
+ * Prepare a statement for this call, with a generic plan: the parameters of
+ * the batch statements are whole batches, which custom plans would copy
+ * into the plan as constants and plan again for each of the first calls.
+ */
 static SPIPlanPtr
 prepare(const char *sql, int nargs, Oid *types)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));

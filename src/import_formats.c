@@ -73,8 +73,6 @@ map_canonical_entry(ImportState *st, JrRecord *rec)
 	ImpRowUuid(&r, "id", &id);
 	ImpMapText(&m, &r, "title", "title");
 	content = ImpMapContent(&m, "content", true);
-	if (content)
-		ImpRowText(&r, "content", content->str, content->len);
 	has_created = ImpMapTs(&m, &r, "created_at", "created_at", tz, &created, &tm, &naive);
 	ImpMapTs(&m, &r, "updated_at", "updated_at", tz, NULL, NULL, NULL);
 	v = ImpGetString(m.obj, "entry_date", &bad);
@@ -108,13 +106,15 @@ map_canonical_entry(ImportState *st, JrRecord *rec)
 	v = jr_get(m.obj, "metadata");
 	if (v && !ImpIsObjectish(v) && v->type != JR_NULL)
 		ImpMapFail(&m, ERRCODE_INVALID_PARAMETER_VALUE, "metadata is %s, not an object", ImpTypeName(v));
+	ImpMapUnique(&m, &id);
+	if (ImpMapRejected(&m))
+		return;
+	/* the largest values last, once the record is known to be valid */
+	ImpRowText(&r, "content", content->str, content->len);
 	ImpRowMetadata(&r, m.obj, mapped, v);
 	ImpRowCstr(&r, "source", "canonical");
 	if (m.source_id)
 		ImpRowCstr(&r, "source_id", m.source_id);
-	ImpMapUnique(&m, &id);
-	if (ImpMapRejected(&m))
-		return;
 	ImpRowEmit(st, &r, IK_ENTRIES, m.offset, m.source_id);
 }
 

@@ -26,6 +26,27 @@ ImpAppendSi(void *ctx, const char *s, size_t n)
 	appendBinaryStringInfo((StringInfo) ctx, s, (int) n);
 }
 
+/*
+ * Append s as a JSON string literal: at once when it is at most a chunk long
+ * and holds nothing to escape, else through jr_write_string (which checks
+ * for interrupts on long strings).
+ */
+static void
+ImpAppendString(StringInfo buf, const char *s, size_t len)
+{
+	if (len <= JR_CHUNK_SIZE && jr_plain_length(s, len) == len)
+	{
+		enlargeStringInfo(buf, (int) len + 2);
+		buf->data[buf->len] = '"';
+		memcpy(buf->data + buf->len + 1, s, len);
+		buf->len += (int) len + 2;
+		buf->data[buf->len - 1] = '"';
+		buf->data[buf->len] = '\0';
+	}
+	else
+		jr_write_string(s, len, ImpAppendSi, buf);
+}
+
 /* Start a row. */
 void
 ImpRowBegin(ImpRow *r)
@@ -46,7 +67,7 @@ ImpRowKey(ImpRow *r, const char *key)
 	if (r->nkeys == IMP_ROW_MAX_KEYS)
 		elog(ERROR, "import row has more than %d columns", IMP_ROW_MAX_KEYS);
 	r->keys[r->nkeys++] = r->buf.len;
-	jr_write_string(key, strlen(key), ImpAppendSi, &r->buf);
+	ImpAppendString(&r->buf, key, strlen(key));
 	appendStringInfoChar(&r->buf, ':');
 }
 
@@ -57,7 +78,7 @@ ImpRowText(ImpRow *r, const char *key, const char *s, size_t len)
 	if (s == NULL)
 		return;
 	ImpRowKey(r, key);
-	jr_write_string(s, len, ImpAppendSi, &r->buf);
+	ImpAppendString(&r->buf, s, len);
 }
 
 /* A text column from a NUL-terminated string. */
@@ -102,12 +123,43 @@ ImpRowTs(ImpRow *r, const char *key, TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
+	char		txt[40];
+	char	   *p = txt;
+	int			fields[7];
+	static const int widths[7] = {4, 2, 2, 2, 2, 2, 6};
+	static const char seps[7] = {'-', '-', ' ', ':', ':', '.', '+'};
+	int			i;
 
 	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		return;
 	ImpRowKey(r, key);
-	appendStringInfo(&r->buf, "\"%04d-%02d-%02d %02d:%02d:%02d.%06d+00\"",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+	if (tm.tm_year < 1 || tm.tm_year > 9999)
+	{
+		appendStringInfo(&r->buf, "\"%04d-%02d-%02d %02d:%02d:%02d.%06d+00\"",
+						 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+		return;
+	}
+	/* the same text without a printf per row: every field fits its width */
+	fields[0] = tm.tm_year;
+	fields[1] = tm.tm_mon;
+	fields[2] = tm.tm_mday;
+	fields[3] = tm.tm_hour;
+	fields[4] = tm.tm_min;
+	fields[5] = tm.tm_sec;
+	fields[6] = (int) fsec;
+	*p++ = '"';
+	for (i = 0; i < 7; i++)
+	{
+		int			w,
+					v = fields[i];
+
+		for (w = widths[i] - 1; w >= 0; w--, v /= 10)
+			p[w] = (char) ('0' + v % 10);
+		p += widths[i];
+		*p++ = seps[i];
+	}
+	memcpy(p, "00\"", 3);
+	appendBinaryStringInfo(&r->buf, txt, (int) (p + 3 - txt));
 }
 
 /* Finish a row and hand it to the importer. */
@@ -401,7 +453,11 @@ ImpLocalDate(TimestampTz ts, pg_tz *tz, char *buf)
 }
 
 
-/* Record the first failure of a row (later ones are ignored). */
+/*
+ * Record the first failure of a row (later ones are ignored).  From then on
+ * the ImpMap helpers only check (the first failure is the one reported) and
+ * no longer write to the row, which is discarded.
+ */
 void
 ImpMapFail(ImpMap *m, int sqlstate, const char *fmt,...)
 {
@@ -459,7 +515,7 @@ ImpMapTs(ImpMap *m, ImpRow *r, const char *key, const char *col, pg_tz *tz, Time
 		ImpMapFail(m, ERRCODE_INVALID_DATETIME_FORMAT, "%s \"%.40s\" is not a valid timestamp", key, v->str);
 		return false;
 	}
-	if (col)
+	if (col && !m->sqlstate)
 		ImpRowTs(r, col, t);
 	if (ts)
 		*ts = t;
@@ -535,7 +591,7 @@ ImpMapText(ImpMap *m, ImpRow *r, const char *key, const char *col)
 
 	if (bad)
 		ImpMapFail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a string", key, ImpTypeName(jr_get(m->obj, key)));
-	else if (v)
+	else if (v && !m->sqlstate)
 		ImpRowText(r, col, v->str, v->len);
 }
 
@@ -549,7 +605,7 @@ ImpMapBool(ImpMap *m, ImpRow *r, const char *key, const char *col)
 		return;
 	if (v->type != JR_TRUE && v->type != JR_FALSE)
 		ImpMapFail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a boolean", key, ImpTypeName(v));
-	else
+	else if (!m->sqlstate)
 		ImpRowRaw(r, col, v->type == JR_TRUE ? "true" : "false");
 }
 
@@ -563,7 +619,7 @@ ImpMapNumber(ImpMap *m, ImpRow *r, const char *key, const char *col)
 		return;
 	if (v->type != JR_NUMBER)
 		ImpMapFail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s is %s, not a number", key, ImpTypeName(v));
-	else if (!(v->flags & (JR_NUM_NONFINITE | JR_NUM_SENTINEL)))
+	else if (!(v->flags & (JR_NUM_NONFINITE | JR_NUM_SENTINEL)) && !m->sqlstate)
 		ImpRowRaw(r, col, v->str);
 }
 
@@ -587,7 +643,8 @@ ImpMapTags(ImpMap *m, ImpRow *r, const char *key, const char *col)
 			ImpMapFail(m, ERRCODE_INVALID_PARAMETER_VALUE, "%s[%zu] is %s, not a string", key, i, ImpTypeName(v->items[i]));
 			return;
 		}
-	ImpRowJson(r, col, v);
+	if (!m->sqlstate)
+		ImpRowJson(r, col, v);
 }
 
 /* A mood: a word of the five-step scale, or a number within [-1, 1]. */

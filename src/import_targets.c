@@ -279,6 +279,38 @@ raw_alloc(void *ctx, size_t size)
 }
 
 /*
+ * Whether json[0 .. len) is a JSON array of strings without escapes or white
+ * space, as jr_write() writes one: then it is a text[] literal but for its
+ * brackets.
+ */
+static bool
+array_of_plain_strings(const char *json, size_t len)
+{
+	size_t		p = 1;
+
+	if (len < 2 || json[0] != '[' || json[len - 1] != ']' || memchr(json, '\\', len) != NULL)
+		return false;
+	if (len == 2)
+		return true;
+	for (;;)
+	{
+		const char *close;
+
+		if (json[p] != '"')
+			return false;
+		close = memchr(json + p + 1, '"', len - p - 1);
+		if (close == NULL)
+			return false;
+		p = close - json + 1;
+		if (p == len - 1)
+			return true;
+		if (json[p] != ',')
+			return false;
+		p++;
+	}
+}
+
+/*
  * The value json[0 .. len) of a row written by import_map.c, as the text its
  * column's input function reads; NULL for JSON null.  A jsonb column takes
  * the JSON as is, and a string without escapes, a number or a boolean is
@@ -299,6 +331,15 @@ ImportColumnTextRaw(const char *json, size_t len, int how)
 	if (how == IMPORT_COL_PLAIN && (json[0] == '-' || (json[0] >= '0' && json[0] <= '9') ||
 									json[0] == 't' || json[0] == 'f'))
 		return cstring_to_text_with_len(json, (int) len);
+	if (how == IMPORT_COL_ARRAY && array_of_plain_strings(json, len))
+	{
+		/* ["a","b c"] reads as {"a","b c"}: the quoted elements are the same */
+		text	   *t = cstring_to_text_with_len(json, (int) len);
+
+		VARDATA(t)[0] = '{';
+		VARDATA(t)[len - 1] = '}';
+		return t;
+	}
 	v = jr_parse_document(json, len, raw_alloc, NULL, err, sizeof(err));
 	if (v == NULL)
 		elog(ERROR, "import produced an invalid row: %s", err);

@@ -26,6 +26,47 @@ static JrValue *parse_value(JrReader *r, int depth, int build);
 
 JrInterruptFn jr_interrupt_hook = NULL;
 
+/* A byte a JSON string literal must escape: a control character, '"' or '\\'. */
+#define JR_NEEDS_ESCAPE(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
+/* A byte a string literal may hold as is without UTF-8 decoding. */
+#define JR_PLAIN_ASCII(c)	((c) < 0x80 && !JR_NEEDS_ESCAPE(c))
+
+/*
+ * How many of the n bytes at s come before the first one that JR_NEEDS_ESCAPE
+ * (or, with ascii, that is not JR_PLAIN_ASCII).  Eight bytes at a time: a
+ * word holds such a byte exactly when one of these has a high bit set (the
+ * usual "has a byte less than" test, exact for existence): x - 0x20 per byte
+ * and not x, x ^ '"' - 1 and not x ^ '"', the same for '\\', and with ascii
+ * x itself.
+ */
+static inline size_t
+plain_run(const char *s, size_t n, int ascii)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	size_t		i = 0;
+
+	for (; i + 8 <= n; i += 8)
+	{
+		uint64_t	x,
+					q,
+					b,
+					hit;
+
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		hit = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+		if (ascii)
+			hit |= x & highs;
+		if (hit)
+			break;
+	}
+	while (i < n && (ascii ? JR_PLAIN_ASCII((unsigned char) s[i]) : !JR_NEEDS_ESCAPE((unsigned char) s[i])))
+		i++;
+	return i;
+}
+
 /* Items written between two calls of the interrupt hook in jr_write(). */
 #define JR_WRITE_ITEMS_PER_CHECK 4096
 
@@ -174,6 +215,27 @@ scratch_put(JrReader *r, size_t *n, char c)
 	r->scratch[(*n)++] = c;
 }
 
+/* Append n bytes to the scratch buffer. */
+static void
+scratch_append(JrReader *r, size_t *n, const char *s, size_t k)
+{
+	if (*n + k >= r->scratch_cap)
+	{
+		size_t		cap = r->scratch_cap ? r->scratch_cap * 2 : 256;
+		char	   *p;
+
+		while (*n + k >= cap)
+			cap *= 2;
+		p = jr_alloc(r, cap);
+		if (*n)
+			memcpy(p, r->scratch, *n);
+		r->scratch = p;
+		r->scratch_cap = cap;
+	}
+	memcpy(r->scratch + *n, s, k);
+	*n += k;
+}
+
 /* Append a code point as UTF-8 to the scratch buffer. */
 static void
 put_utf8(JrReader *r, size_t *n, unsigned cp, int build)
@@ -249,6 +311,16 @@ parse_string(JrReader *r, size_t *lenp, int build)
 			fail(r, jr_position(r), "unexpected end of input at byte offset %lld inside the string starting at byte offset %lld",
 				 (long long) jr_position(r), (long long) start);
 		c = (unsigned char) r->buf[r->pos];
+		if (JR_PLAIN_ASCII(c))
+		{
+			/* a run of printable ASCII other than '"' and '\\' at once */
+			size_t		run = plain_run(r->buf + r->pos, r->len - r->pos, 1);
+
+			if (build)
+				scratch_append(r, &n, r->buf + r->pos, run);
+			r->pos += run;
+			continue;
+		}
 		if (c == '"')
 		{
 			r->pos++;
@@ -950,23 +1022,40 @@ jr_get(const JrValue *obj, const char *key)
 	return NULL;
 }
 
+/* Bytes before the first that a JSON string literal must escape. */
+size_t
+jr_plain_length(const char *s, size_t n)
+{
+	return plain_run(s, n, 0);
+}
+
 /* Write a JSON string literal. */
 void
 jr_write_string(const char *s, size_t len, JrAppendFn append, void *ctx)
 {
-	size_t		i,
-				run = 0;
+	size_t		i = 0;
 	char		esc[8];
 
 	append(ctx, "\"", 1);
-	for (i = 0; i < len; i++)
+	while (i < len)
 	{
-		unsigned char c = (unsigned char) s[i];
-		const char *rep = NULL;
+		/* the bytes that need no escape up to the next one that does, within a chunk */
+		size_t		run = i;
+		size_t		chunk_end = (i | (JR_CHUNK_SIZE - 1)) + 1;
+		size_t		stop = chunk_end < len ? chunk_end : len;
+		unsigned char c;
+		const char *rep;
 
-		if ((i & (JR_CHUNK_SIZE - 1)) == JR_CHUNK_SIZE - 1)
-			check_interrupts();
-
+		i += plain_run(s + i, stop - i, 0);
+		if (i > run)
+			append(ctx, s + run, i - run);
+		if (i == stop)
+		{
+			if (i < len)
+				check_interrupts();
+			continue;
+		}
+		c = (unsigned char) s[i++];
 		if (c == '"')
 			rep = "\\\"";
 		else if (c == '\\')
@@ -977,21 +1066,13 @@ jr_write_string(const char *s, size_t len, JrAppendFn append, void *ctx)
 			rep = "\\r";
 		else if (c == '\t')
 			rep = "\\t";
-		else if (c < 0x20)
+		else
 		{
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			rep = esc;
 		}
-		if (rep)
-		{
-			if (i > run)
-				append(ctx, s + run, i - run);
-			append(ctx, rep, strlen(rep));
-			run = i + 1;
-		}
+		append(ctx, rep, strlen(rep));
 	}
-	if (len > run)
-		append(ctx, s + run, len - run);
 	append(ctx, "\"", 1);
 }
 

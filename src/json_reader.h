@@ -157,6 +157,8 @@ extern int64_t jr_position(const JrReader *r);
 extern JrValue *jr_get(const JrValue *obj, const char *key);
 /* Write a value as JSON: NaN/Infinity become JSON strings, sentinels stay numbers. */
 extern void jr_write(const JrValue *v, JrAppendFn append, void *ctx);
+/* How many of the n bytes at s a JSON string literal holds as they are (before the first to escape). */
+extern size_t jr_plain_length(const char *s, size_t n);
 /* Write a string as a JSON string literal. */
 extern void jr_write_string(const char *s, size_t len, JrAppendFn append, void *ctx);
 /* Parse a complete document held in memory as one value (for JSON inside strings). */
