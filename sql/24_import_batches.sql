@@ -98,4 +98,18 @@ SELECT ordinal, source_id FROM journaling.import_errors
  WHERE run_id = (SELECT max(id) FROM journaling.import_runs) AND ordinal IN (1, 500, 1000, 1001, 2600)
  ORDER BY ordinal;
 
+-- Arrays of strings without escapes reach text[] as written (only the
+-- brackets change): what the array literal syntax treats specially stays
+-- data.  Timestamps at the ends of the four-digit years and beyond (in UTC)
+-- arrive exact.
+SELECT * FROM journaling.import_json(
+  '[{"id": "00000000-0000-4000-8000-000000009001", "content": "plain tags",
+     "tags": ["a,b", "{x}", "NULL", "", "sp ace", "é"], "categories": [],
+     "created_at": "0001-01-01T00:00:00Z", "updated_at": "9999-12-31T23:00:00.000001-05:00"}]',
+  'entries', :'owner');
+SELECT tags = ARRAY['a,b', '{x}', 'NULL', '', 'sp ace', 'é'] AS tags_exact, categories = '{}' AS categories_empty,
+       created_at = '0001-01-01 00:00:00+00' AS created_exact,
+       updated_at = '10000-01-01 04:00:00.000001+00' AS updated_exact
+  FROM journaling.journal_entries WHERE id = '00000000-0000-4000-8000-000000009001';
+
 DELETE FROM journaling.journal_entries WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024';

@@ -57,18 +57,29 @@ ImpRowBegin(ImpRow *r)
 	r->nkeys = 0;
 }
 
-/* Write a key and the colon. */
+/* Write a key (a column name: nothing to escape) and the colon. */
 void
 ImpRowKey(ImpRow *r, const char *key)
 {
-	if (!r->first)
-		appendStringInfoChar(&r->buf, ',');
-	r->first = false;
+	int			len = (int) strlen(key);
+	char	   *p;
+
+	Assert(jr_plain_length(key, len) == (size_t) len);
 	if (r->nkeys == IMP_ROW_MAX_KEYS)
 		elog(ERROR, "import row has more than %d columns", IMP_ROW_MAX_KEYS);
-	r->keys[r->nkeys++] = r->buf.len;
-	ImpAppendString(&r->buf, key, strlen(key));
-	appendStringInfoChar(&r->buf, ':');
+	enlargeStringInfo(&r->buf, len + 4);
+	p = r->buf.data + r->buf.len;
+	if (!r->first)
+		*p++ = ',';
+	r->first = false;
+	r->keys[r->nkeys++] = p - r->buf.data;
+	*p++ = '"';
+	memcpy(p, key, len);
+	p += len;
+	*p++ = '"';
+	*p++ = ':';
+	*p = '\0';
+	r->buf.len = p - r->buf.data;
 }
 
 /* A text column (omitted when s is NULL). */
@@ -113,8 +124,11 @@ ImpRowUuid(ImpRow *r, const char *key, const pg_uuid_t *u)
 {
 	char		txt[40];
 
-	JournalingUuidText(u, txt);
-	ImpRowCstr(r, key, txt);
+	ImpRowKey(r, key);
+	txt[0] = '"';
+	JournalingUuidText(u, txt + 1);
+	txt[37] = '"';
+	appendBinaryStringInfo(&r->buf, txt, 38);
 }
 
 /* A timestamptz column, written in UTC. */

@@ -1017,7 +1017,7 @@ jr_get(const JrValue *obj, const char *key)
 	if (obj == NULL || obj->type != JR_OBJECT)
 		return NULL;
 	for (i = 0; i < obj->count; i++)
-		if (strcmp(obj->members[i].key, key) == 0)
+		if (obj->members[i].key[0] == key[0] && strcmp(obj->members[i].key, key) == 0)
 			return obj->members[i].value;
 	return NULL;
 }

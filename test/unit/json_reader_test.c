@@ -270,6 +270,103 @@ check_interrupt_hook(void)
 	free(doc);
 }
 
+/* The JSON string literal of s[0 .. n), one byte at a time: the oracle of jr_write_string. */
+static void
+reference_literal(const unsigned char *s, size_t n, Buf *out)
+{
+	size_t		i;
+	char		e[8];
+
+	out->n = 0;
+	buf_append(out, "\"", 1);
+	for (i = 0; i < n; i++)
+	{
+		if (s[i] == '"' || s[i] == '\\')
+		{
+			e[0] = '\\';
+			e[1] = (char) s[i];
+			buf_append(out, e, 2);
+		}
+		else if (s[i] == '\n')
+			buf_append(out, "\\n", 2);
+		else if (s[i] == '\r')
+			buf_append(out, "\\r", 2);
+		else if (s[i] == '\t')
+			buf_append(out, "\\t", 2);
+		else if (s[i] < 0x20)
+		{
+			snprintf(e, sizeof(e), "\\u%04x", s[i]);
+			buf_append(out, e, 6);
+		}
+		else
+			buf_append(out, (const char *) s + i, 1);
+	}
+	buf_append(out, "\"", 1);
+}
+
+/*
+ * Strings are read and written eight bytes at a time: for every length up
+ * to 40 and every position, a byte that must be escaped (or a multi-byte
+ * character, or DEL, which need not be) placed there is found by
+ * jr_plain_length, written as the byte-at-a-time oracle writes it, and read
+ * back (in memory, through the eight-byte path) to the same bytes.
+ */
+static void
+check_string_runs(void)
+{
+	static const char *const specials[] = {"\"", "\\", "\n", "\x01", "\x1F", "\x7F", "\xC3\xA9", "\xE2\x82\xAC"};
+	unsigned char s[64];
+	char		err[160];
+	char		detail[200];
+	Buf		   *got = malloc(sizeof(Buf));
+	Buf		   *want = malloc(sizeof(Buf));
+	Arena		a = {0};
+	int			bad = 0;
+	size_t		len,
+				pos,
+				k;
+
+	detail[0] = '\0';
+	for (len = 1; len <= 40 && !bad; len++)
+		for (pos = 0; pos < len && !bad; pos++)
+			for (k = 0; k < sizeof(specials) / sizeof(specials[0]) && !bad; k++)
+			{
+				size_t		sl = strlen(specials[k]);
+				size_t		n = len + sl - 1;
+				size_t		plain = (specials[k][0] & 0x80) || specials[k][0] == 0x7F ? n : pos;
+				JrValue    *v;
+
+				memset(s, 'a', sizeof(s));
+				memcpy(s + pos, specials[k], sl);
+				if (jr_plain_length((const char *) s, n) != plain)
+				{
+					snprintf(detail, sizeof(detail), "jr_plain_length: length %zu, special %zu at %zu", n, k, pos);
+					bad = 1;
+					break;
+				}
+				got->n = 0;
+				jr_write_string((const char *) s, n, buf_append, got);
+				reference_literal(s, n, want);
+				if (got->n != want->n || memcmp(got->s, want->s, got->n) != 0)
+				{
+					snprintf(detail, sizeof(detail), "written: %.80s, expected %.80s", got->s, want->s);
+					bad = 1;
+					break;
+				}
+				v = jr_parse_document(got->s, got->n, arena_alloc, &a, err, sizeof(err));
+				if (v == NULL || v->type != JR_STRING || v->len != n || memcmp(v->str, s, n) != 0)
+				{
+					snprintf(detail, sizeof(detail), "read back: %.150s", v ? v->str : err);
+					bad = 1;
+				}
+				arena_reset(&a);
+			}
+	result("strings read and written eight bytes at a time: escapes found at every position", !bad, detail);
+	free(a.blocks);
+	free(got);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -311,6 +408,7 @@ main(void)
 	check("missing colon", "{\"k\" 1}", JR_LAYOUT_COLLECTION, NULL, "ERR@5:invalid JSON at byte offset 5: unexpected character '1', expected ':'");
 	check("nested key absent", "{\"metadata\": {}}", JR_LAYOUT_NESTED, "entries", "");
 	check_interrupt_hook();
+	check_string_runs();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
