@@ -7,7 +7,8 @@
  * Rows are batched per target table and inserted with one prepared
  * INSERT ... SELECT unnest($1)::type, unnest($2)::type, ... per batch (one
  * text[] per column, cast to the column's type as COPY's input functions
- * would), as the calling user (row-level security, constraints and triggers
+ * would; uuid[] and timestamptz[] for those columns, read in C from the
+ * values the mapper wrote), as the calling user (row-level security, constraints and triggers
  * apply), in a subtransaction: a plain INSERT while no row of that table has
  * collided with an existing one, then ON CONFLICT on the primary key.  Only
  * when a batch fails is it retried row by row, each in its own
@@ -405,7 +406,12 @@ insert_plan(ImportState *st, ImportKind kind, int conflict)
 		int			c;
 
 		for (c = 0; c < n; c++)
-			types[c] = TEXTARRAYOID;
+		{
+			int			how = ImportColumnHow(kind, c);
+
+			types[c] = how == IMPORT_COL_UUID ? UUIDARRAYOID :
+				how == IMPORT_COL_STAMP ? TIMESTAMPTZARRAYOID : TEXTARRAYOID;
+		}
 		st->insert_plan[kind][conflict] = prepare(ImportInsertSql(kind, conflict), n, types);
 	}
 	return st->insert_plan[kind][conflict];
@@ -413,7 +419,9 @@ insert_plan(ImportState *st, ImportKind kind, int conflict)
 
 /*
  * Run a kind's batch statement on rows [from, to) of its batch: each
- * column becomes one text[] parameter.  Returns rows inserted or updated.
+ * column becomes one array parameter (ImportColumnDatum's elements; a value
+ * that is not of the column's type raises here, inside the caller's
+ * subtransaction, as the cast would).  Returns rows inserted or updated.
  */
 static uint64
 run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
@@ -470,10 +478,8 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 
 				if (strncmp(name, key, keylen) == 0 && name[keylen] == '\0')
 				{
-					text	   *t = ImportColumnTextRaw(colon + 1, b->rows.data + end - (colon + 1), how[c]);
-
-					elems[c][i] = PointerGetDatum(t);
-					nulls[c][i] = (t == NULL);
+					elems[c][i] = ImportColumnDatum(colon + 1, b->rows.data + end - (colon + 1), how[c],
+													&nulls[c][i]);
 					c = (c + 1) % ncols;
 					break;
 				}
@@ -481,8 +487,16 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 		}
 	}
 	for (c = 0; c < ncols; c++)
+	{
+		Oid			elemtype;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		ImportColumnElement(how[c], &elemtype, &typlen, &typbyval, &typalign);
 		args[c] = PointerGetDatum(construct_md_array(elems[c], nulls[c], 1, &nrows, &lb,
-													 TEXTOID, -1, false, TYPALIGN_INT));
+													 elemtype, typlen, typbyval, typalign));
+	}
 	MemoryContextSwitchTo(old);
 	rc = SPI_execute_plan(insert_plan(st, kind, conflict), args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)

@@ -3,15 +3,22 @@
  *
  * Every target table's columns with the expression that fills each one
  * (defaults for NOT NULL columns, the topic reference checked for
- * visibility), the prepared INSERT ... SELECT over one text[] parameter per
- * column (unnest in the select list, cast to the column's type by the input
- * functions COPY uses), and the conversion of a normalized row value into
- * that text.
+ * visibility), the prepared INSERT ... SELECT over one array parameter per
+ * column (unnest in the select list; a text[] cast to the column's type by
+ * the input functions COPY uses, or for uuid and timestamptz columns an
+ * array of that type, whose values the importer wrote itself and reads back
+ * without the input function), and the conversion of a normalized row value
+ * into an array element.
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
 
 #include "journaling.h"
 #include "json_reader.h"
@@ -124,6 +131,21 @@ column_type(const char *name)
 	return "pg_catalog.text";
 }
 
+/* How a column of a SQL type reads a row value (IMPORT_COL_*). */
+static int
+type_how(const char *type)
+{
+	if (strcmp(type, "pg_catalog.text[]") == 0)
+		return IMPORT_COL_ARRAY;
+	if (strcmp(type, "pg_catalog.jsonb") == 0)
+		return IMPORT_COL_JSON;
+	if (strcmp(type, "pg_catalog.uuid") == 0)
+		return IMPORT_COL_UUID;
+	if (strcmp(type, "pg_catalog.timestamptz") == 0)
+		return IMPORT_COL_STAMP;
+	return IMPORT_COL_PLAIN;
+}
+
 /* Number of target columns of a kind. */
 int
 ImportColumnCount(ImportKind kind)
@@ -161,11 +183,20 @@ ImportInsertSql(ImportKind kind, int conflict)
 			appendStringInfo(&sql, "%s%s", first ? "" : ", ", c->expr);
 		else
 			appendStringInfo(&sql, "%sr.%s", first ? "" : ", ", c->name);
-	/* one text[] parameter per column, cast like COPY's input functions would */
+	/*
+	 * One array parameter per column: a text[] cast like COPY's input
+	 * functions would, or an array of the column's type.
+	 */
 	appendStringInfoString(&sql, " FROM (SELECT ");
 	for (c = target_cols[kind], i = 0; c->name; c++, i++)
-		appendStringInfo(&sql, "%spg_catalog.unnest($%d)::%s AS %s", i ? ", " : "", i + 1,
-						 column_type(c->name), c->name);
+	{
+		int			how = type_how(column_type(c->name));
+
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)%s%s AS %s", i ? ", " : "", i + 1,
+						 how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP ? "" : "::",
+						 how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP ? "" : column_type(c->name),
+						 c->name);
+	}
 	appendStringInfoString(&sql, ") r");
 	if (conflict == IMPORT_CONFLICT_ERROR)
 		return sql.data;
@@ -316,7 +347,7 @@ array_of_plain_strings(const char *json, size_t len)
  * the JSON as is, and a string without escapes, a number or a boolean is
  * taken as written; anything else is parsed (as ImportColumnText reads it).
  */
-text *
+static text *
 ImportColumnTextRaw(const char *json, size_t len, int how)
 {
 	char		err[160];
@@ -357,11 +388,118 @@ ImportColumnName(ImportKind kind, int i)
 int
 ImportColumnHow(ImportKind kind, int i)
 {
-	const char *type = column_type(target_cols[kind][i].name);
+	return type_how(column_type(target_cols[kind][i].name));
+}
 
-	if (strcmp(type, "pg_catalog.text[]") == 0)
-		return IMPORT_COL_ARRAY;
-	if (strcmp(type, "pg_catalog.jsonb") == 0)
-		return IMPORT_COL_JSON;
-	return IMPORT_COL_PLAIN;
+/* The element type of the array parameter of a column that reads values as how says. */
+void
+ImportColumnElement(int how, Oid *elemtype, int16 *typlen, bool *typbyval, char *typalign)
+{
+	if (how == IMPORT_COL_UUID)
+	{
+		*elemtype = UUIDOID;
+		*typlen = UUID_LEN;
+		*typbyval = false;
+		*typalign = TYPALIGN_CHAR;
+	}
+	else if (how == IMPORT_COL_STAMP)
+	{
+		*elemtype = TIMESTAMPTZOID;
+		*typlen = sizeof(TimestampTz);
+		*typbyval = FLOAT8PASSBYVAL;
+		*typalign = TYPALIGN_DOUBLE;
+	}
+	else
+	{
+		*elemtype = TEXTOID;
+		*typlen = -1;
+		*typbyval = false;
+		*typalign = TYPALIGN_INT;
+	}
+}
+
+/* n digits at s as a number; -1 if one is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int			v = 0;
+
+	while (n-- > 0)
+	{
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+/*
+ * A timestamp as ImpRowTs writes it, "YYYY-MM-DD HH:MM:SS.ffffff+00" with
+ * its quotes, read into *ts as timestamptz_in would read it; false for any
+ * other text or a field out of its range (then timestamptz_in decides).
+ */
+static bool
+own_timestamp(const char *json, size_t len, TimestampTz *ts)
+{
+	struct pg_tm tm;
+	int			fsec;
+	int			tz = 0;
+
+	if (len != 31 || json[0] != '"' || json[5] != '-' || json[8] != '-' || json[11] != ' ' ||
+		json[14] != ':' || json[17] != ':' || json[20] != '.' || memcmp(json + 27, "+00\"", 4) != 0)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = digits(json + 1, 4);
+	tm.tm_mon = digits(json + 6, 2);
+	tm.tm_mday = digits(json + 9, 2);
+	tm.tm_hour = digits(json + 12, 2);
+	tm.tm_min = digits(json + 15, 2);
+	tm.tm_sec = digits(json + 18, 2);
+	fsec = digits(json + 21, 6);
+	if (tm.tm_year < 1 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+		tm.tm_mday > day_tab[isleap(tm.tm_year)][tm.tm_mon - 1] || tm.tm_hour < 0 || tm.tm_hour > 23 ||
+		tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 59 || fsec < 0)
+		return false;
+	return tm2timestamp(&tm, fsec, &tz, ts) == 0 && IS_VALID_TIMESTAMP(*ts);
+}
+
+/*
+ * The value json[0 .. len) of a row written by import_map.c as an element
+ * of its column's array parameter (*isnull for JSON null): a uuid or a
+ * timestamp the importer wrote is read directly, anything else through the
+ * type's input function (which raises what the cast would); other columns
+ * take the text their input function reads.
+ */
+Datum
+ImportColumnDatum(const char *json, size_t len, int how, bool *isnull)
+{
+	text	   *t;
+
+	*isnull = false;
+	if (how == IMPORT_COL_UUID && len == 38 && json[0] == '"')
+	{
+		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
+
+		if (JournalingParseUuid(json + 1, 36, u))
+			return UUIDPGetDatum(u);
+	}
+	if (how == IMPORT_COL_STAMP)
+	{
+		TimestampTz ts;
+
+		if (own_timestamp(json, len, &ts))
+			return TimestampTzGetDatum(ts);
+	}
+	t = ImportColumnTextRaw(json, len, how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP ? IMPORT_COL_PLAIN : how);
+	if (t == NULL)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	if (how == IMPORT_COL_UUID)
+		return DirectFunctionCall1(uuid_in, CStringGetDatum(text_to_cstring(t)));
+	if (how == IMPORT_COL_STAMP)
+		return DirectFunctionCall3(timestamptz_in, CStringGetDatum(text_to_cstring(t)),
+								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	return PointerGetDatum(t);
 }

@@ -141,6 +141,8 @@ extern void ImpRowOwner(ImpRow *r, ImportState *st);
 #define IMPORT_COL_PLAIN	0	/* scalar text as is */
 #define IMPORT_COL_ARRAY	1	/* text[] literal */
 #define IMPORT_COL_JSON		2	/* jsonb: the value as JSON */
+#define IMPORT_COL_UUID		3	/* uuid, passed as uuid[] */
+#define IMPORT_COL_STAMP	4	/* timestamptz, passed as timestamptz[] */
 extern int	ImportColumnCount(ImportKind kind);
 extern const char *ImportColumnName(ImportKind kind, int i);
 extern int	ImportColumnHow(ImportKind kind, int i);
@@ -150,7 +152,8 @@ extern int	ImportColumnHow(ImportKind kind, int i);
 #define IMPORT_CONFLICT_COUNT	3
 extern char *ImportInsertSql(ImportKind kind, int conflict);
 extern text *ImportColumnText(const JrValue *v, int how);
-extern text *ImportColumnTextRaw(const char *json, size_t len, int how);
+extern Datum ImportColumnDatum(const char *json, size_t len, int how, bool *isnull);
+extern void ImportColumnElement(int how, Oid *elemtype, int16 *typlen, bool *typbyval, char *typalign);
 
 /* import.c */
 extern void ImportInit(void);
