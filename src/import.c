@@ -8,12 +8,13 @@
  * INSERT ... SELECT unnest($1)::type, unnest($2)::type, ... per batch (one
  * text[] per column, cast to the column's type as COPY's input functions
  * would; uuid[] and timestamptz[] for those columns, read in C from the
- * values the mapper wrote), as the calling user (row-level security, constraints and triggers
- * apply), in a subtransaction: a plain INSERT while no row of that table has
- * collided with an existing one, then ON CONFLICT on the primary key.  Only
- * when a batch fails is it retried row by row, each in its own
- * subtransaction, to isolate the bad rows ("validate in C first; batch, then
- * isolate").  Cancels and other non-data errors are re-thrown.
+ * values the mapper wrote), as the calling user (row-level security,
+ * constraints and triggers apply), in a subtransaction: a plain INSERT while
+ * no row of that table has collided with an existing one, then ON CONFLICT
+ * on the primary key.  Only when a batch fails is it retried row by row,
+ * each in its own subtransaction, to isolate the bad rows ("validate in C
+ * first; batch, then isolate").  Cancels and other non-data errors are
+ * re-thrown.
  * import_errors rows are queued and written the same way, one array per
  * column.
  *
