@@ -558,6 +558,18 @@ snip_lookup(SnipState *st, char *token, int len, int type)
 	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
+/*
+ * The word list lives in one buffer per backend, kept from call to call
+ * while it stays small (SNIP_KEEP_WORDS entries), so that a call neither
+ * copies it as it grows nor has the kernel hand out fresh pages for it
+ * each time.  Only one call uses it at a time (a call runs no SQL), and a
+ * call that ends in an error leaves it to the next one.
+ */
+#define SNIP_KEEP_WORDS		(1 << 16)
+
+static SnipWord *snip_words_buf;
+static int	snip_words_bufsize;
+
 /* Append an entry to the word list. */
 static inline SnipWord *
 snip_add_word(SnipState *st)
@@ -569,7 +581,8 @@ snip_add_word(SnipState *st)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("document has too many words for a snippet")));
 		st->maxwords *= 2;
-		st->words = repalloc(st->words, st->maxwords * sizeof(SnipWord));
+		st->words = snip_words_buf = repalloc(st->words, st->maxwords * sizeof(SnipWord));
+		snip_words_bufsize = st->maxwords;
 	}
 	return &st->words[st->nwords++];
 }
@@ -2234,7 +2247,30 @@ snip_alloc_tables(SnipState *st, int len)
 	st->maxitems = 16;
 	st->items = palloc(st->maxitems * sizeof(int32));
 	st->maxwords = Max(64, Min(len / 4, 1 << 20));
-	st->words = palloc(st->maxwords * sizeof(SnipWord));
+	if (snip_words_buf != NULL &&
+		(snip_words_bufsize < st->maxwords || snip_words_bufsize > Max(st->maxwords, SNIP_KEEP_WORDS)))
+	{
+		pfree(snip_words_buf);
+		snip_words_buf = NULL;
+	}
+	if (snip_words_buf == NULL)
+	{
+		snip_words_buf = MemoryContextAlloc(TopMemoryContext, st->maxwords * sizeof(SnipWord));
+		snip_words_bufsize = st->maxwords;
+	}
+	st->words = snip_words_buf;
+	st->maxwords = snip_words_bufsize;
+}
+
+/* After a call: give a large word list back (see snip_add_word). */
+static void
+snip_release_words(void)
+{
+	if (snip_words_buf != NULL && snip_words_bufsize > SNIP_KEEP_WORDS)
+	{
+		pfree(snip_words_buf);
+		snip_words_buf = NULL;
+	}
 }
 
 /* Compute the snippet of a document; the caller decides the memory context. */
@@ -2346,6 +2382,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->lastx = -1;
 	st->capclear = -1;
 	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
+	snip_release_words();
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);
 	MemoryContextDelete(work);
