@@ -418,6 +418,26 @@ SELECT count(*) AS punct_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS 
                unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
                unnest(ARRAY[to_tsquery('english', 'felt <-> calm')]) q) s;
 
+-- The scan's 8-byte test: a query word planted once in a long document of
+-- filler, in capitals, or spelled with a character that lower-cases to
+-- ASCII (the Kelvin sign, U+0130) among other non-ASCII bytes, so that a
+-- scan skipping its first byte misses the only match.
+CREATE TEMP TABLE scan_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k = 1000 THEN w
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really', 'naïve'])[1 + (k * 7 + v) % 10] END, ' ' ORDER BY k)
+          FROM generate_series(1, 2000) k) AS doc
+  FROM (VALUES (0, U&'\212Aelvin'), (1, 'CALM'), (2, 'Calm'), (3, U&'\0130zmir'), (4, 'felt CALM'),
+               (5, U&'\212Aelvin scale'), (6, U&'caf\00E9 Felt calm')) p(v, w);
+SELECT count(*) AS scan_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>') AS with_match
+  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
+          FROM scan_docs d,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
+               unnest(ARRAY[to_tsquery('english', 'kelvin'), to_tsquery('english', 'calm'), to_tsquery('english', 'izmir'),
+                            to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'kelvin <-> scale')]) q) s;
+
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
                           to_tsquery('english', 'walk & rain'));
