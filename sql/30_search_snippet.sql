@@ -338,6 +338,16 @@ SELECT count(*) AS pair_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS m
                             to_tsquery('english', 'felt <-> calm <-> today'),
                             to_tsquery('english', 'walk & felt <-> calm')]) q) s;
 
+-- The comparisons below: every (document, options, query) triple, how many
+-- differ, and how many snippets match a pattern (a highlight that shows the
+-- case was reached).
+CREATE FUNCTION pg_temp.golden(docs text[], opts text[], queries tsquery[], shown text)
+RETURNS TABLE (pairs bigint, mismatches bigint, with_match bigint) LANGUAGE sql AS $$
+  SELECT count(*), count(*) FILTER (WHERE a IS DISTINCT FROM b), count(*) FILTER (WHERE a ~ shown)
+    FROM (SELECT journaling.snippet('english', d, q, o) AS a, ts_headline('english', d, q, o) AS b
+            FROM unnest(docs) d, unnest(opts) o, unnest(queries) q) s
+$$;
+
 -- Phrase queries whose every match ends at the phrase's last word: covers
 -- end there, so snippet() parses only MaxWords words of context after each
 -- possible match (not max_cover).  Dense runs of 'felt' before a match (in
@@ -354,15 +364,12 @@ SELECT v AS id,
                                            'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
           FROM generate_series(1, 4000) k) AS doc
   FROM generate_series(0, 3) v;
-SELECT count(*) AS phrase_end_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
-       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match, count(*) FILTER (WHERE a ~ '<b>walk</b>') AS with_walk
-  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
-          FROM end_docs d,
-               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3',
-                            'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0']) o,
-               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <-> calm & walk'),
-                            to_tsquery('english', 'walk & felt <-> calm'), to_tsquery('english', 'felt <2> today'),
-                            to_tsquery('english', 'today <-> (felt <-> calm)')]) q) s;
+SELECT 'phrase_end' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM end_docs ORDER BY id),
+  ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0'],
+  ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <-> calm & walk'),
+        to_tsquery('english', 'walk & felt <-> calm'), to_tsquery('english', 'felt <2> today'),
+        to_tsquery('english', 'today <-> (felt <-> calm)')], '<b>walk</b>');
 
 -- Phrase matches across the position cap: a match ending at or after it has
 -- its last word at the capped position, so its previous word at position
@@ -383,13 +390,10 @@ SELECT v AS id,
   FROM (VALUES (0, 'today', 'felt', 100), (1, 'today', 'felt-calm', 100), (2, 'felt-calm', 'today', 100),
                (3, 'felt', 'was', 100), (4, 'today', 'Felt,', 90), (5, 'felt', 'today', 100),
                (6, 'today', 'felt', 0), (7, 'felt', 'felt', 300)) p(v, w16381, w16382, calm_at);
-SELECT count(*) AS phrase_capend_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
-       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
-  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
-          FROM capend_docs d,
-               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
-               unnest(ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
-                            to_tsquery('english', 'felt <-> felt'), to_tsquery('english', 'today <-> felt <-> calm')]) q) s;
+SELECT 'phrase_capend' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM capend_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+        to_tsquery('english', 'felt <-> felt'), to_tsquery('english', 'today <-> felt <-> calm')], '<b>calm</b>');
 
 -- Positions counted across left-out text full of punctuation, line breaks,
 -- host names and '..' (one position each: '.' is a blank only between a
@@ -411,12 +415,9 @@ SELECT p.v AS id,
                   ' ' ORDER BY p.k) AS doc
   FROM p JOIN t ON t.v = p.v
  GROUP BY p.v;
-SELECT count(*) AS punct_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
-       count(*) FILTER (WHERE a ~ '<b>calm</b>') AS with_match
-  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
-          FROM punct_docs d,
-               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
-               unnest(ARRAY[to_tsquery('english', 'felt <-> calm')]) q) s;
+SELECT 'punct' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM punct_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'felt <-> calm')], '<b>calm</b>');
 
 -- The scan's 8-byte test: a query word planted once in a long document of
 -- filler, in capitals, or spelled with a character that lower-cases to
@@ -430,13 +431,10 @@ SELECT v AS id,
           FROM generate_series(1, 2000) k) AS doc
   FROM (VALUES (0, U&'\212Aelvin'), (1, 'CALM'), (2, 'Calm'), (3, U&'\0130zmir'), (4, 'felt CALM'),
                (5, U&'\212Aelvin scale'), (6, U&'caf\00E9 Felt calm')) p(v, w);
-SELECT count(*) AS scan_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
-       count(*) FILTER (WHERE a ~ '<b>') AS with_match
-  FROM (SELECT journaling.snippet('english', d.doc, q, o) AS a, ts_headline('english', d.doc, q, o) AS b
-          FROM scan_docs d,
-               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
-               unnest(ARRAY[to_tsquery('english', 'kelvin'), to_tsquery('english', 'calm'), to_tsquery('english', 'izmir'),
-                            to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'kelvin <-> scale')]) q) s;
+SELECT 'scan' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM scan_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'kelvin'), to_tsquery('english', 'calm'), to_tsquery('english', 'izmir'),
+        to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'kelvin <-> scale')], '<b>');
 
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
