@@ -338,6 +338,104 @@ SELECT count(*) AS pair_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS m
                             to_tsquery('english', 'felt <-> calm <-> today'),
                             to_tsquery('english', 'walk & felt <-> calm')]) q) s;
 
+-- The comparisons below: every (document, options, query) triple, how many
+-- differ, and how many snippets match a pattern (a highlight that shows the
+-- case was reached).
+CREATE FUNCTION pg_temp.golden(docs text[], opts text[], queries tsquery[], shown text)
+RETURNS TABLE (pairs bigint, mismatches bigint, with_match bigint) LANGUAGE sql AS $$
+  SELECT count(*), count(*) FILTER (WHERE a IS DISTINCT FROM b), count(*) FILTER (WHERE a ~ shown)
+    FROM (SELECT journaling.snippet('english', d, q, o) AS a, ts_headline('english', d, q, o) AS b
+            FROM unnest(docs) d, unnest(opts) o, unnest(queries) q) s
+$$;
+
+-- Phrase queries whose every match ends at the phrase's last word: covers
+-- end there, so snippet() parses only MaxWords words of context after each
+-- possible match (not max_cover).  Dense runs of 'felt' before a match (in
+-- covers that end at it) and after it (in none), and a 'walk' 30, 200 or
+-- 500 words after it: with 'walk &', covers do run on to the right, which
+-- snippet() must still parse.
+CREATE TEMP TABLE end_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k = 2000 OR (v = 3 AND k = 2400) THEN 'felt calm'
+                               WHEN k = 2000 + (ARRAY[30, 200, 500, 200])[1 + v] THEN 'walk'
+                               WHEN (k BETWEEN 1550 AND 1600 AND k % 3 = 0) OR (k BETWEEN 2050 AND 2120 AND k % 2 = 0)
+                               THEN 'felt'
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(1, 4000) k) AS doc
+  FROM generate_series(0, 3) v;
+SELECT 'phrase_end' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM end_docs ORDER BY id),
+  ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3', 'MaxFragments=2, MaxWords=8, MinWords=3, ShortWord=0'],
+  ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <-> calm & walk'),
+        to_tsquery('english', 'walk & felt <-> calm'), to_tsquery('english', 'felt <2> today'),
+        to_tsquery('english', 'today <-> (felt <-> calm)')], '<b>walk</b>');
+
+-- Phrase matches across the position cap: a match ending at or after it has
+-- its last word at the capped position, so its previous word at position
+-- 16383 - distance; when the word there is known not to be that word,
+-- snippet() stops MaxWords words after the cap.  Planted at word 16381 or
+-- 16382 (word k has position k): the phrase word, a hyphenated phrase, a
+-- stop word, punctuation and case; after the cap, a dense run of 'felt'
+-- and a 'calm' that completes a match only with the phrase word exactly at
+-- 16382 (then that run is in a cover, which stopping early would miss).
+CREATE TEMP TABLE capend_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k = 16381 THEN w16381 WHEN k = 16382 THEN w16382
+                               WHEN k = 16383 + calm_at THEN 'calm'
+                               WHEN k BETWEEN 16400 AND 16460 AND k % 2 = 0 THEN 'felt'
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really'])[1 + (k * 7 + v) % 9] END, ' ' ORDER BY k)
+          FROM generate_series(1, 17000) k) AS doc
+  FROM (VALUES (0, 'today', 'felt', 100), (1, 'today', 'felt-calm', 100), (2, 'felt-calm', 'today', 100),
+               (3, 'felt', 'was', 100), (4, 'today', 'Felt,', 90), (5, 'felt', 'today', 100),
+               (6, 'today', 'felt', 0), (7, 'felt', 'felt', 300)) p(v, w16381, w16382, calm_at);
+SELECT 'phrase_capend' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM capend_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm'),
+        to_tsquery('english', 'felt <-> felt'), to_tsquery('english', 'today <-> felt <-> calm')], '<b>calm</b>');
+
+-- Positions counted across left-out text full of punctuation, line breaks,
+-- host names and '..' (one position each: '.' is a blank only between a
+-- byte other than '.' and white space): a phrase word at position 16382
+-- matches a right word after the cap, one at 16383 does not, so a count off
+-- by one either way changes the headline.
+CREATE TEMP TABLE punct_docs AS
+WITH w AS (SELECT v, k, (ARRAY['today,', 'was', E'fine.\n', 'nothing', 'foo.bar', 'special.', 'happened', E'at\n\n',
+                               'all..', 'really', 'well.done', '(quiet)', 'ok.'])[1 + (k * 7 + v) % 13] AS w
+             FROM generate_series(0, 2) v, generate_series(1, 16600) k),
+     p AS (SELECT v, k, w, sum(CASE WHEN w = 'all..' THEN 2 ELSE 1 END) OVER (PARTITION BY v ORDER BY k)
+                           - CASE WHEN w = 'all..' THEN 1 ELSE 0 END AS pos
+             FROM w),
+     t AS (SELECT p.v, p.k AS felt_k, x.calm_after
+             FROM p JOIN (VALUES (0, 16382, 8), (1, 16383, 1), (2, 16381, 1)) x(v, felt_at, calm_after)
+               ON x.v = p.v AND p.pos = x.felt_at)
+SELECT p.v AS id,
+       string_agg(CASE WHEN p.k = t.felt_k THEN 'felt' WHEN p.k = t.felt_k + t.calm_after THEN 'calm' ELSE p.w END,
+                  ' ' ORDER BY p.k) AS doc
+  FROM p JOIN t ON t.v = p.v
+ GROUP BY p.v;
+SELECT 'punct' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM punct_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'felt <-> calm')], '<b>calm</b>');
+
+-- The scan's 8-byte test: a query word planted once in a long document of
+-- filler, in capitals, or spelled with a character that lower-cases to
+-- ASCII (the Kelvin sign, U+0130) among other non-ASCII bytes, so that a
+-- scan skipping its first byte misses the only match.
+CREATE TEMP TABLE scan_docs AS
+SELECT v AS id,
+       (SELECT string_agg(CASE WHEN k = 1000 THEN w
+                               ELSE (ARRAY['today', 'was', 'fine', 'nothing', 'special', 'happened', 'at', 'all',
+                                           'really', 'naïve'])[1 + (k * 7 + v) % 10] END, ' ' ORDER BY k)
+          FROM generate_series(1, 2000) k) AS doc
+  FROM (VALUES (0, U&'\212Aelvin'), (1, 'CALM'), (2, 'Calm'), (3, U&'\0130zmir'), (4, 'felt CALM'),
+               (5, U&'\212Aelvin scale'), (6, U&'caf\00E9 Felt calm')) p(v, w);
+SELECT 'scan' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM scan_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'kelvin'), to_tsquery('english', 'calm'), to_tsquery('english', 'izmir'),
+        to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'kelvin <-> scale')], '<b>');
+
 -- A handful of sample outputs.
 SELECT journaling.snippet('english', 'The café in Zürich was quiet; we walked along the river, then walked home in the rain.',
                           to_tsquery('english', 'walk & rain'));

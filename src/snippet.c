@@ -182,11 +182,18 @@ typedef struct SnipState
 	bool		stop[256];
 	bool		opstart[256];
 	bool		wordstart[256];
+	/* the ASCII stop bytes b as the few values b | 0x20 they take (nscan of them, 0 if many) */
+	int			nscan;
+	uint64		scan[4];
 	/* early stop: words carrying a query item (not repeated), word count of the next check */
 	int			ninteresting;
 	int			nextcheck;
 	/* index of the first entry at which positions are capped, or -1 */
 	int			capidx;
+	/* a pair x <lastd> y that ends every match (lastx, else -1), see snip_phrase_capped */
+	int			lastx,
+				lastd;
+	int			capclear;		/* no match ends at or after capidx: 1, 0, or -1 not known yet */
 	/* positions counted up to cuts before the cap (snip_cap_byte), for snip_skip_range */
 	int			nmarks;
 	int			markbyte[SNIP_MARKS];
@@ -551,6 +558,18 @@ snip_lookup(SnipState *st, char *token, int len, int type)
 	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
+/*
+ * The word list lives in one buffer per backend, kept from call to call
+ * while it stays small (SNIP_KEEP_WORDS entries), so that a call neither
+ * copies it as it grows nor has the kernel hand out fresh pages for it
+ * each time.  Only one call uses it at a time (a call runs no SQL), and a
+ * call that ends in an error leaves it to the next one.
+ */
+#define SNIP_KEEP_WORDS		(1 << 16)
+
+static SnipWord *snip_words_buf;
+static int	snip_words_bufsize;
+
 /* Append an entry to the word list. */
 static inline SnipWord *
 snip_add_word(SnipState *st)
@@ -562,7 +581,8 @@ snip_add_word(SnipState *st)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("document has too many words for a snippet")));
 		st->maxwords *= 2;
-		st->words = repalloc(st->words, st->maxwords * sizeof(SnipWord));
+		st->words = snip_words_buf = repalloc(st->words, st->maxwords * sizeof(SnipWord));
+		snip_words_bufsize = st->maxwords;
 	}
 	return &st->words[st->nwords++];
 }
@@ -727,6 +747,10 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
  * parsed so far are always a prefix of that word list, which lets the early
  * stops below end the work as soon as the headline is fixed.
  */
+
+/* A byte value in each byte of a word; the high bit of each byte that is 0 (bytes below 0x80). */
+#define SNIP_BYTES(b) ((uint64) (b) * UINT64CONST(0x0101010101010101))
+#define SNIP_ZERO_BYTES(v) (~((v) + SNIP_BYTES(0x7f)) & SNIP_BYTES(0x80))
 
 #define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
 #define ASCII_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f' || (c) == '\v')
@@ -934,11 +958,15 @@ snip_cut_at_or_before(const char *doc, int i)
 	return 0;
 }
 
-/* Start of the segment n segments before the one starting at s (0 at most). */
+/*
+ * Start of the segment n segments before the one starting at s (0 at most),
+ * or, when that lies at or before byte floor, some segment start at or
+ * before floor.
+ */
 static int
-snip_segments_back(const char *doc, int s, int n)
+snip_segments_back(const char *doc, int s, int n, int floor)
 {
-	for (; n > 0 && s > 0; n--)
+	for (; n > 0 && s > Max(floor, 0); n--)
 		s = snip_cut_at_or_before(doc, s - 1);
 	return s;
 }
@@ -1170,6 +1198,47 @@ snip_scan_tables(SnipState *st, bool first_letter, int only)
 			}
 		}
 	}
+	/* for the scan's 8-byte test (snip_may_stop8) */
+	st->nscan = 0;
+	for (c = 0; c < 128; c++)
+	{
+		if (st->stop[c])
+		{
+			uint64		v = SNIP_BYTES(c | 0x20);
+
+			for (i = 0; i < st->nscan && st->scan[i] != v; i++)
+				;
+			if (i == st->nscan && st->nscan == lengthof(st->scan))
+			{
+				st->nscan = 0;
+				break;
+			}
+			if (i == st->nscan)
+				st->scan[st->nscan++] = v;
+		}
+	}
+}
+
+/*
+ * Might one of these 8 bytes be a stop byte of the scan?  Not when none is
+ * a non-ASCII byte and none b has b | 0x20 among the values the ASCII stop
+ * bytes take (snip_scan_tables): then (b | 0x20) ^ v has no zero byte.
+ */
+static inline bool
+snip_may_stop8(const SnipState *st, const unsigned char *p)
+{
+	uint64		x,
+				low,
+				hit = 0;
+	int			k;
+
+	memcpy(&x, p, sizeof(x));
+	if (x & SNIP_BYTES(0x80))
+		return true;
+	low = x | SNIP_BYTES(0x20);
+	for (k = 0; k < st->nscan; k++)
+		hit |= SNIP_ZERO_BYTES(low ^ st->scan[k]);
+	return hit != 0;
 }
 
 /* Does some query operand start at byte i of the document, in any letter case? */
@@ -1265,8 +1334,25 @@ snip_next_candidate(SnipState *st, int i, int doclen)
 					skip;
 
 		CHECK_FOR_INTERRUPTS();
-		while (i < end && !stop[doc[i]])
-			i++;
+		while (i < end)
+		{
+			int			lim = end;
+
+			/* 8 bytes at a time while none can stop the scan */
+			if (st->nscan > 0 && i + 8 <= end)
+			{
+				if (!snip_may_stop8(st, doc + i))
+				{
+					i += 8;
+					continue;
+				}
+				lim = i + 8;
+			}
+			while (i < lim && !stop[doc[i]])
+				i++;
+			if (i < lim)
+				break;
+		}
 		if (i >= end)
 			continue;
 		if (snip_may_start(st, i, doclen, &skip))
@@ -1339,6 +1425,16 @@ snip_select(SnipState *st, const SnipOptions *o, SnipSelect *s)
  * of MaxFragments = 0).  Once max_words + 1 words follow entry
  * capidx + max_cover, the rest of the document changes nothing: the parse
  * stops there.
+ *
+ * When the query is a phrase whose every match ends at its last word y,
+ * d after x (see "Phrase pairs"), a match ending at or after capidx has y at
+ * the capped position MAXENTRYPOS - 1, so x at MAXENTRYPOS - 1 - d exactly.
+ * The entries before capidx have their true positions, and a token found
+ * there at that position that does not carry x (nor has a repeated entry
+ * carrying it) rules every such match out: then every cover ends before
+ * capidx, and the parse stops once max_words + 1 words follow capidx.  When
+ * no parsed entry has that position (a stop word, or text left out there),
+ * nothing is ruled out.
  */
 /* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
 static bool
@@ -1390,9 +1486,34 @@ snip_phrase_capped(SnipState *st, const SnipOptions *o)
 
 	if (o->max_fragments > 0)
 		max_cover *= o->max_fragments;
-	if (st->capidx < 0 || st->nwords < st->capidx + max_cover)
+	if (st->capidx < 0)
 		return false;
+	if (st->capclear < 0)
+	{
+		int32		target = MAXENTRYPOS - 1 - st->lastd;
+		bool		seen = false,
+					hasx = false;
+
+		/* positions below the cap grow with the index; entries without a lexeme have 0 */
+		for (i = st->capidx - 1; st->lastx >= 0 && i >= 0; i--)
+		{
+			if (st->words[i].pos == 0)
+				continue;
+			if (st->words[i].pos < target)
+				break;
+			if (st->words[i].pos == target)
+			{
+				seen = true;
+				hasx |= (st->words[i].item == st->lastx);
+			}
+		}
+		st->capclear = (seen && !hasx) ? 1 : 0;
+	}
+	if (st->capclear == 1)
+		max_cover = 0;
 	from = st->capidx + max_cover;
+	if (st->nwords < from)
+		return false;
 	for (i = st->nwords - 1; i >= from && words <= o->max_words; i--)
 		if (!NONWORD(st->words[i].type))
 			words++;
@@ -1453,34 +1574,41 @@ snip_headline_fixed(SnipState *st, const SnipOptions *o, SnipSelect *s)
 
 /*
  * The ASCII letters of 8 bytes taken as a little-endian word, as the high
- * bit of each byte, when all 8 are letters or ' ' (else 0, as for 8 spaces):
- * (b | 0x20) lies in 'a'..'z' exactly for letters, tested on all bytes at
- * once (no byte reaches 0x80, so no sum carries into the next byte).
+ * bit of each byte, when all 8 may be part of plain segments for sure
+ * (snip_byte_plain): letters, ' ', '\n', ',', and '.' between another byte
+ * of the same 8 and a ' ' or '\n' (that byte is no '.', which would be
+ * followed by no blank), else 0 (as when there is no letter).  (b | 0x20)
+ * lies in 'a'..'z' exactly for letters, and b + 0x7f reaches 0x80 exactly
+ * when b is not 0, tested on all bytes at once (no byte reaches 0x80, so no
+ * sum carries into the next byte).
  */
-#define SNIP_BYTES(b) ((uint64) (b) * UINT64CONST(0x0101010101010101))
-
 static inline uint64
 snip_letters8(const char *p)
 {
 	uint64		x,
 				low,
 				letter,
-				space;
+				space,
+				dot;
 
 	memcpy(&x, p, sizeof(x));
 	if (x & SNIP_BYTES(0x80))
 		return 0;
 	low = x | SNIP_BYTES(0x20);
 	letter = (low + SNIP_BYTES(0x80 - 'a')) & ~(low + SNIP_BYTES(0x80 - 'z' - 1)) & SNIP_BYTES(0x80);
-	space = ~((x ^ SNIP_BYTES(' ')) + SNIP_BYTES(0x7f)) & SNIP_BYTES(0x80);
-	return ((letter | space) == SNIP_BYTES(0x80)) ? letter : 0;
+	space = SNIP_ZERO_BYTES(x ^ SNIP_BYTES(' ')) | SNIP_ZERO_BYTES(x ^ SNIP_BYTES('\n'));
+	dot = SNIP_ZERO_BYTES(x ^ SNIP_BYTES('.'));
+	/* every dot followed by a blank here, and not the first byte */
+	if ((dot & ~(space >> 8)) != 0 || (dot & 0x80) != 0)
+		return 0;
+	return ((letter | space | dot | SNIP_ZERO_BYTES(x ^ SNIP_BYTES(','))) == SNIP_BYTES(0x80)) ? letter : 0;
 }
 
 /*
  * Count the words (runs of ASCII letters) of bytes from..to as long as they
  * may be part of plain segments (snip_byte_plain): returns the first byte
  * that may not (or to), with *words the words before it.  Stretches of
- * letters and spaces go 8 bytes at a time (on little-endian machines); the
+ * surely plain bytes go 8 bytes at a time (on little-endian machines); the
  * rest byte by byte, where only dots need a closer look.
  */
 static inline int
@@ -1500,7 +1628,7 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 		{
 			uint64		l = snip_letters8(doc + i);
 
-			/* letters and spaces only, at least one letter */
+			/* bytes surely plain, at least one letter */
 			if (l != 0)
 			{
 				/* a letter starts a word when the byte before is not a letter */
@@ -1637,12 +1765,23 @@ snip_skip_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int do
  * word anywhere after the cap pairs with a left word just before it): from
  * the stretch of text where positions may reach it on (snip_cap_byte),
  * every possible y counts.  Anything else counts as a possible pair too.
+ *
+ * When the query is the phrase itself (its root is the phrase operator whose
+ * right operand is y: x <d> y, or a chain ... x <d> y), every match ends at
+ * its y, so every cover does too: the cover from pmin ends at the first pmax
+ * such that pmin..pmax matches, and a match inside it has its y -- a word at
+ * a greater position than every other word of the match (distances are at
+ * least 1), hence a later entry -- at or before pmax, so pmin..y matches
+ * already and pmax is that y, a place where the pair occurs.  Covers then lie
+ * before the places found, and the windows only need the usual context of
+ * max_words + 2 segments after them (stretching), not max_cover / 2 + 2.
  */
 typedef struct SnipPair
 {
 	int			x;				/* query items of the operands */
 	int			y;
 	int			d;				/* distance */
+	bool		last;			/* every match of the query ends at y (see above) */
 	int			capbyte;		/* from here on, positions may be capped */
 } SnipPair;
 
@@ -1665,6 +1804,7 @@ snip_query_pair(QueryItem *query, QueryItem *qi, SnipPair *pair)
 			pair->x = left - query;
 			pair->y = (qi + 1) - query;
 			pair->d = qi->qoperator.distance;
+			pair->last = (qi == query);
 			return true;
 		}
 		return snip_query_pair(query, qi + qi->qoperator.left, pair) ||
@@ -1773,6 +1913,31 @@ snip_window_parse(SnipState *st, TSParserCacheEntry *prs, SnipWindow *w, int doc
 		snip_set_vidx(st, before, st->words[before - 1].vidx + 1, false);
 }
 
+/*
+ * Tokenize the current window up to byte end (a segment end), in pieces of
+ * about step bytes when a stop may come (earlystop, phrasecap), looking for
+ * it after each piece: returns true at a stop, with *selected true when the
+ * headline is chosen (earlystop) and false at the position cap.
+ */
+static bool
+snip_window_advance(SnipState *st, TSParserCacheEntry *prs, SnipWindow *w, int end, int step,
+					int doclen, const SnipOptions *o, bool earlystop, bool phrasecap,
+					SnipSelect *s, bool *selected)
+{
+	while (w->parsed < end)
+	{
+		w->end = end;
+		if ((earlystop || phrasecap) && w->parsed < end - step)
+			w->end = snip_next_cut(st->doc, w->parsed + step, end);
+		snip_window_parse(st, prs, w, doclen);
+		*selected = earlystop && snip_headline_fixed(st, o, s);
+		if (*selected || (phrasecap && snip_phrase_capped(st, o)))
+			return true;
+	}
+	w->end = Max(w->end, end);
+	return false;
+}
+
 /* Do fewer than n segments start in bytes from..to? */
 static bool
 snip_few_segments(const char *doc, int from, int to, int64 n)
@@ -1794,7 +1959,8 @@ snip_few_segments(const char *doc, int from, int to, int64 n)
  * With countpos, the positions of the text between windows are counted.
  * With a pair (see "Phrase pairs"), the scan looks for the pair's right
  * word only, keeps only places where the pair may occur, and widens their
- * windows by max_cover / 2 + 2 segments.
+ * windows by max_cover / 2 + 2 segments (on the left only when the pair
+ * ends every match).
  * Windows are parsed as they grow when a stop may come early: with
  * earlystop, the headline is chosen as soon as it is fixed, and true
  * returned; with phrasecap, parsing ends at the position cap.  Else false,
@@ -1809,16 +1975,21 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const Sni
 	int			margin = o->max_words + 2;
 	int64		mingap;
 	int			c = 0,
-				end,
-				reach;
+				reach,
+				reachright;
 	int64		wanted = 0;		/* bytes of the windows before the current one */
 	SnipWindow	w;
+	bool		selected = false;
+	/* phrasecap: small pieces, so that the parse ends soon after the cap */
+	int			step = phrasecap ? 1024 : doclen;
 
 	if (o->max_fragments > 0)
 		max_cover *= o->max_fragments;
 	mingap = max_cover / 2 + 2;
 	/* around a possible pair, as far as a cover holding it can reach */
 	reach = (pair != NULL) ? (int) (max_cover / 2 + 2) : 0;
+	/* covers end at the pair when it ends every match (see "Phrase pairs") */
+	reachright = (pair != NULL && pair->last) ? 0 : reach;
 
 	w.start = w.parsed = w.firstword = 0;
 	w.vidx = 0;
@@ -1849,16 +2020,15 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const Sni
 			break;
 		}
 		seg = snip_cut_at_or_before(doc, c);
-		from = snip_segments_back(doc, seg, margin + reach);
-		to = snip_segments_forward(doc, seg, margin + reach + 1, doclen);
+		/* (only whether it lies past the window matters when it does not) */
+		from = snip_segments_back(doc, seg, margin + reach, w.end);
+		to = snip_segments_forward(doc, seg, margin + reachright + 1, doclen);
 		if (from > w.end && !snip_few_segments(doc, w.end, from, mingap))
 		{
 			/* a new window: finish this one (no cover can span the gap) */
-			snip_window_parse(st, prs, &w, doclen);
-			if (earlystop && snip_headline_fixed(st, o, s))
-				return true;
-			if (phrasecap && snip_phrase_capped(st, o))
-				return false;
+			if (snip_window_advance(st, prs, &w, w.end, step, doclen, o, earlystop, phrasecap,
+									s, &selected))
+				return selected;
 			if (countpos)
 				snip_skip_range(st, prs, w.end, from, doclen);
 			wanted += w.end - w.start;
@@ -1867,32 +2037,20 @@ snip_parse_windows(SnipState *st, TSParserCacheEntry *prs, int doclen, const Sni
 			w.start = w.parsed = from;
 			w.firstword = st->nwords;
 		}
-		w.end = Max(w.end, to);
 		if (earlystop || phrasecap)
 		{
-			snip_window_parse(st, prs, &w, doclen);
-			if (earlystop && snip_headline_fixed(st, o, s))
-				return true;
-			if (phrasecap && snip_phrase_capped(st, o))
-				return false;
+			if (snip_window_advance(st, prs, &w, Max(w.end, to), step, doclen, o, earlystop,
+									phrasecap, s, &selected))
+				return selected;
 		}
+		else
+			w.end = Max(w.end, to);
 		/* the rest of this segment adds nothing to the window */
 		c = snip_next_cut(doc, c, doclen);
 	}
 	/* the last window, in pieces when a stop may come before its end */
-	end = w.end;
-	while (w.parsed < end)
-	{
-		w.end = end;
-		if ((earlystop || phrasecap) && w.parsed + 8192 < end)
-			w.end = snip_next_cut(doc, w.parsed + 8192, end);
-		snip_window_parse(st, prs, &w, doclen);
-		if (earlystop && snip_headline_fixed(st, o, s))
-			return true;
-		if (phrasecap && snip_phrase_capped(st, o))
-			return false;
-	}
-	return false;
+	return snip_window_advance(st, prs, &w, w.end, Min(step, 8192), doclen, o, earlystop, phrasecap,
+							   s, &selected) && selected;
 }
 
 /* TS_execute callback: positions of the operand's words inside the current range. */
@@ -2089,7 +2247,30 @@ snip_alloc_tables(SnipState *st, int len)
 	st->maxitems = 16;
 	st->items = palloc(st->maxitems * sizeof(int32));
 	st->maxwords = Max(64, Min(len / 4, 1 << 20));
-	st->words = palloc(st->maxwords * sizeof(SnipWord));
+	if (snip_words_buf != NULL &&
+		(snip_words_bufsize < st->maxwords || snip_words_bufsize > Max(st->maxwords, SNIP_KEEP_WORDS)))
+	{
+		pfree(snip_words_buf);
+		snip_words_buf = NULL;
+	}
+	if (snip_words_buf == NULL)
+	{
+		snip_words_buf = MemoryContextAlloc(TopMemoryContext, st->maxwords * sizeof(SnipWord));
+		snip_words_bufsize = st->maxwords;
+	}
+	st->words = snip_words_buf;
+	st->maxwords = snip_words_bufsize;
+}
+
+/* After a call: give a large word list back (see snip_add_word). */
+static void
+snip_release_words(void)
+{
+	if (snip_words_buf != NULL && snip_words_bufsize > SNIP_KEEP_WORDS)
+	{
+		pfree(snip_words_buf);
+		snip_words_buf = NULL;
+	}
 }
 
 /* Compute the snippet of a document; the caller decides the memory context. */
@@ -2133,6 +2314,11 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 
 			if (paired)
 				pair.capbyte = snip_cap_byte(st, prs, doclen);
+			if (paired && pair.last)
+			{
+				st->lastx = pair.x;
+				st->lastd = pair.d;
+			}
 			snip_scan_tables(st, first_letter, paired ? pair.y : -1);
 			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap,
 										  paired ? &pair : NULL, &s);
@@ -2193,7 +2379,10 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->cfg = cfg;
 	st->utf8 = (GetDatabaseEncoding() == PG_UTF8);
 	st->capidx = -1;
+	st->lastx = -1;
+	st->capclear = -1;
 	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
+	snip_release_words();
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);
 	MemoryContextDelete(work);
