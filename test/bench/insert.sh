@@ -158,6 +158,24 @@ CREATE TABLE $B (
 );
 CREATE INDEX journal_entries_user_date_idx ON $B (user_id, entry_date);
 CREATE INDEX journal_entries_search_idx ON $B USING gin (search_vector);
+-- The same storage and compression per column as table A (the extension's
+-- choices: search_vector in the row, content lz4), so only how the vector is
+-- computed differs.
+DO \$\$
+DECLARE a record;
+BEGIN
+  FOR a IN SELECT attname, attstorage, attcompression FROM pg_attribute
+            WHERE attrelid = 'journaling.journal_entries'::regclass AND attnum > 0 AND NOT attisdropped
+              AND attname IN (SELECT attname FROM pg_attribute WHERE attrelid = '$B'::regclass)
+  LOOP
+    EXECUTE format('ALTER TABLE $B ALTER COLUMN %I SET STORAGE %s', a.attname,
+                   CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'm' THEN 'MAIN' WHEN 'e' THEN 'EXTERNAL' ELSE 'EXTENDED' END);
+    IF a.attcompression <> '' THEN
+      EXECUTE format('ALTER TABLE $B ALTER COLUMN %I SET COMPRESSION %s', a.attname,
+                     CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END);
+    END IF;
+  END LOOP;
+END \$\$;
 SQL
 
 # Same indexes and constraints on both tables (by kind, columns and definition).
