@@ -191,11 +191,10 @@ ImportInsertSql(ImportKind kind, int conflict)
 	for (c = target_cols[kind], i = 0; c->name; c++, i++)
 	{
 		int			how = type_how(column_type(c->name));
+		bool		typed = how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP;
 
 		appendStringInfo(&sql, "%spg_catalog.unnest($%d)%s%s AS %s", i ? ", " : "", i + 1,
-						 how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP ? "" : "::",
-						 how == IMPORT_COL_UUID || how == IMPORT_COL_STAMP ? "" : column_type(c->name),
-						 c->name);
+						 typed ? "" : "::", typed ? "" : column_type(c->name), c->name);
 	}
 	appendStringInfoString(&sql, ") r");
 	if (conflict == IMPORT_CONFLICT_ERROR)
