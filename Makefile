@@ -11,6 +11,7 @@ OBJS = \
 	src/mood_trend.o \
 	src/stats_capture.o \
 	src/refresh.o \
+	src/user_aggregates.o \
 	src/json_reader.o \
 	src/uuid5.o \
 	src/import.o \

@@ -206,3 +206,57 @@ EXCEPTION WHEN feature_not_supported THEN
     RAISE NOTICE 'lz4 is not supported by this server; journal texts stay pglz-compressed';
 END
 $lz4$;
+
+-- ==== statistics: per-user aggregates in C ====
+-- refresh_statistics() computes each touched user's five most frequent tags
+-- and runs of days with these (src/user_aggregates.c) instead of unnesting
+-- every tags array into rows and numbering every day with a window function;
+-- the results are the same (journaling.user_statistics_live, the oracle of
+-- the tests, keeps the SQL).
+CREATE FUNCTION journaling.top_tags_trans(internal, pg_catalog.text[], pg_catalog.int4)
+RETURNS internal
+LANGUAGE C PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'journaling_top_tags_trans';
+
+CREATE FUNCTION journaling.top_tags_final(internal)
+RETURNS pg_catalog.text[]
+LANGUAGE C PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'journaling_top_tags_final';
+
+CREATE AGGREGATE journaling.top_tags(pg_catalog.text[], pg_catalog.int4) (
+    SFUNC = journaling.top_tags_trans,
+    STYPE = internal,
+    FINALFUNC = journaling.top_tags_final,
+    PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION journaling.top_tags_trans(internal, pg_catalog.text[], pg_catalog.int4) IS
+'Transition function of journaling.top_tags';
+COMMENT ON FUNCTION journaling.top_tags_final(internal) IS
+'Final function of journaling.top_tags';
+COMMENT ON AGGREGATE journaling.top_tags(pg_catalog.text[], pg_catalog.int4) IS
+'The k most frequent non-NULL elements over the tag arrays of a group, most frequent first, equal counts in byte ("C") order; NULL without any tag. k is read from the first row';
+
+CREATE FUNCTION journaling.streak_lengths_trans(internal, pg_catalog.date, pg_catalog.date)
+RETURNS internal
+LANGUAGE C PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'journaling_streak_lengths_trans';
+
+CREATE FUNCTION journaling.streak_lengths_final(internal)
+RETURNS pg_catalog.int4[]
+LANGUAGE C PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'journaling_streak_lengths_final';
+
+CREATE AGGREGATE journaling.streak_lengths(pg_catalog.date, pg_catalog.date) (
+    SFUNC = journaling.streak_lengths_trans,
+    STYPE = internal,
+    FINALFUNC = journaling.streak_lengths_final,
+    PARALLEL = SAFE
+);
+
+COMMENT ON FUNCTION journaling.streak_lengths_trans(internal, pg_catalog.date, pg_catalog.date) IS
+'Transition function of journaling.streak_lengths';
+COMMENT ON FUNCTION journaling.streak_lengths_final(internal) IS
+'Final function of journaling.streak_lengths';
+COMMENT ON AGGREGATE journaling.streak_lengths(pg_catalog.date, pg_catalog.date) IS
+'{current, longest} runs of consecutive distinct days of a group (days in any order, NULL days skipped): current is the longest run starting no later than the second argument (read from the first row) and ending no earlier than the day before it, else 0; NULL without any day';

@@ -35,9 +35,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -118,9 +121,12 @@
  * (LATERAL subqueries driven by the indexes on user_id, no sort over all the
  * touched users' rows): the incremental path.  Rows are aggregated in the
  * same orders as in USER_STATS_SELECT (mood states by day, tags by count
- * then name), so the results are the same bits.
+ * then name), so the results are the same bits.  STREAKS and TAGS give the
+ * runs of days (columns current_streak, longest_streak of alias k, from the
+ * user's days s of daily_stats, listed in RUNS_OF_DAYS) and the tags (column
+ * top_tags of alias g).
  */
-#define USER_STATS_PER_USER \
+#define USER_STATS_PER_USER(RUNS_OF_DAYS, STREAKS, TAGS) \
 	"SELECT u.user_id, t.total_entries, t.total_words," \
 	"       journaling.mean(t.st), journaling.stddev(t.st), journaling.slope(t.st)," \
 	"       t.first_entry_date, t.last_entry_date, t.active_months," \
@@ -134,8 +140,32 @@
 	"           pg_catalog.min(s.day) AS first_entry_date," \
 	"           pg_catalog.max(s.day) AS last_entry_date," \
 	"           pg_catalog.count(DISTINCT pg_catalog.date_trunc('month', s.day::pg_catalog.timestamp))::pg_catalog.int4 AS active_months" \
+	RUNS_OF_DAYS \
 	"      FROM journaling.daily_stats s" \
 	"     WHERE s.user_id OPERATOR(pg_catalog.=) u.user_id) t" \
+	STREAKS TAGS \
+	" WHERE t.total_entries IS NOT NULL"
+
+/*
+ * Since 0.2: the C aggregates of src/user_aggregates.c, the runs of days in
+ * the same pass over daily_stats as the totals.
+ */
+#define USER_STATS_PER_USER_AGGREGATES \
+	USER_STATS_PER_USER( \
+	"           , journaling.streak_lengths(s.day, CURRENT_DATE) AS runs", \
+	" CROSS JOIN LATERAL (SELECT t.runs[1] AS current_streak, t.runs[2] AS longest_streak) k", \
+	" LEFT JOIN LATERAL (" \
+	"    SELECT journaling.top_tags(e.tags, 5) AS top_tags" \
+	"      FROM journaling.journal_entries e" \
+	"     WHERE e.user_id OPERATOR(pg_catalog.=) u.user_id) g ON true")
+
+/*
+ * Under the 0.1 SQL (this library before ALTER EXTENSION UPDATE): the same
+ * in SQL, as journaling.user_statistics_live computes it.
+ */
+#define USER_STATS_PER_USER_SQL \
+	USER_STATS_PER_USER( \
+	"", \
 	" CROSS JOIN LATERAL (" \
 	"    SELECT COALESCE(pg_catalog.max(r.len) FILTER (" \
 	"               WHERE r.first_d OPERATOR(pg_catalog.<=) CURRENT_DATE" \
@@ -147,7 +177,7 @@
 	"                           (pg_catalog.row_number() OVER (ORDER BY s.day))::pg_catalog.int4 AS grp" \
 	"                      FROM journaling.daily_stats s" \
 	"                     WHERE s.user_id OPERATOR(pg_catalog.=) u.user_id) d" \
-	"             GROUP BY d.grp) r) k" \
+	"             GROUP BY d.grp) r) k", \
 	" LEFT JOIN LATERAL (" \
 	"    SELECT pg_catalog.array_agg(c.tag ORDER BY c.n DESC, c.tag COLLATE pg_catalog.\"C\") AS top_tags" \
 	"      FROM (SELECT t.tag, pg_catalog.count(*) AS n" \
@@ -156,8 +186,7 @@
 	"             WHERE e.user_id OPERATOR(pg_catalog.=) u.user_id AND t.tag IS NOT NULL" \
 	"             GROUP BY t.tag" \
 	"             ORDER BY pg_catalog.count(*) DESC, t.tag COLLATE pg_catalog.\"C\"" \
-	"             LIMIT 5) c) g ON true" \
-	" WHERE t.total_entries IS NOT NULL"
+	"             LIMIT 5) c) g ON true")
 
 #define USER_STATS_COLUMNS \
 	"(user_id, total_entries, total_words, avg_mood, mood_stddev, mood_slope," \
@@ -220,16 +249,19 @@ static const char *const days_delete_sql =
 "                      AND e.entry_date OPERATOR(pg_catalog.=) ds.day)";
 
 /* Incremental: recompute the touched users that still have entries. */
-static const char *const users_upsert_sql =
-"INSERT INTO journaling.user_statistics AS us " USER_STATS_COLUMNS
-USER_STATS_PER_USER
-" ON CONFLICT ON CONSTRAINT user_statistics_pkey DO UPDATE"
-"   SET total_entries = EXCLUDED.total_entries, total_words = EXCLUDED.total_words,"
-"       avg_mood = EXCLUDED.avg_mood, mood_stddev = EXCLUDED.mood_stddev,"
-"       mood_slope = EXCLUDED.mood_slope, first_entry_date = EXCLUDED.first_entry_date,"
-"       last_entry_date = EXCLUDED.last_entry_date, active_months = EXCLUDED.active_months,"
-"       current_streak = EXCLUDED.current_streak, longest_streak = EXCLUDED.longest_streak,"
-"       top_tags = EXCLUDED.top_tags, refreshed_at = EXCLUDED.refreshed_at";
+#define USERS_UPSERT(SELECT) \
+	"INSERT INTO journaling.user_statistics AS us " USER_STATS_COLUMNS \
+	SELECT \
+	" ON CONFLICT ON CONSTRAINT user_statistics_pkey DO UPDATE" \
+	"   SET total_entries = EXCLUDED.total_entries, total_words = EXCLUDED.total_words," \
+	"       avg_mood = EXCLUDED.avg_mood, mood_stddev = EXCLUDED.mood_stddev," \
+	"       mood_slope = EXCLUDED.mood_slope, first_entry_date = EXCLUDED.first_entry_date," \
+	"       last_entry_date = EXCLUDED.last_entry_date, active_months = EXCLUDED.active_months," \
+	"       current_streak = EXCLUDED.current_streak, longest_streak = EXCLUDED.longest_streak," \
+	"       top_tags = EXCLUDED.top_tags, refreshed_at = EXCLUDED.refreshed_at"
+
+static const char *const users_upsert_sql = USERS_UPSERT(USER_STATS_PER_USER_AGGREGATES);
+static const char *const users_upsert_0_1_sql = USERS_UPSERT(USER_STATS_PER_USER_SQL);
 
 /* Incremental: drop the touched users left without entries. */
 static const char *const users_delete_sql =
@@ -287,6 +319,20 @@ static const char *const bulk_users_delete_sql =
 "DELETE FROM journaling.user_statistics us"
 " WHERE NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
 "                    WHERE d.user_id OPERATOR(pg_catalog.=) us.user_id)";
+
+/*
+ * Whether the aggregates of src/user_aggregates.c are installed: they came
+ * with version 0.2, and this library also serves a 0.1 installation until
+ * ALTER EXTENSION UPDATE.
+ */
+static bool
+user_aggregates_exist(void)
+{
+	Oid			argtypes[2] = {TEXTARRAYOID, INT4OID};
+
+	return OidIsValid(LookupFuncName(list_make2(makeString("journaling"), makeString("top_tags")),
+									 2, argtypes, true));
+}
 
 /* Run one statement and check its result code; returns rows processed. */
 static uint64
@@ -466,7 +512,8 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 			if (users > 0)
 			{
 				run_sql("ANALYZE " USERS_TEMP, SPI_OK_UTILITY);
-				run_sql(users_upsert_sql, SPI_OK_INSERT);
+				run_sql(user_aggregates_exist() ? users_upsert_sql : users_upsert_0_1_sql,
+						SPI_OK_INSERT);
 				run_sql(users_delete_sql, SPI_OK_DELETE);
 			}
 		}
