@@ -35,6 +35,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -265,10 +267,11 @@ static const char *const users_upsert_0_1_sql = USERS_UPSERT(USER_STATS_PER_USER
 
 /* Incremental: drop the touched users left without entries. */
 static const char *const users_delete_sql =
-"DELETE FROM journaling.user_statistics us USING " USERS_TEMP " u"
-" WHERE us.user_id OPERATOR(pg_catalog.=) u.user_id"
-"   AND NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
-"                    WHERE d.user_id OPERATOR(pg_catalog.=) us.user_id)";
+"DELETE FROM journaling.user_statistics us"
+" WHERE us.user_id OPERATOR(pg_catalog.=) ANY (ARRAY("
+"    SELECT u.user_id FROM " USERS_TEMP " u"
+"     WHERE NOT EXISTS (SELECT 1 FROM journaling.daily_stats d"
+"                        WHERE d.user_id OPERATOR(pg_catalog.=) u.user_id)))";
 
 /*
  * Bulk: recompute everything, but write only the rows whose values changed
@@ -469,7 +472,7 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 	else
 	{
 		int64		touched_users;
-		int64		known_users;
+		int64		known_users = 0;
 		bool		bulk_users;
 
 		prepare_temp_tables();
@@ -478,9 +481,22 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 		changes = result_int8(1);
 		days = result_int8(2);
 		touched_users = (int64) run_sql(touched_users_sql, SPI_OK_INSERT);
-		run_sql("SELECT pg_catalog.count(*) FROM journaling.user_statistics", SPI_OK_SELECT);
-		known_users = result_int8(1);
+		/*
+		 * Bulk when the touched users are more than REFRESH_BULK_FRACTION of
+		 * the known ones: counting the known users up to touched / fraction
+		 * decides it exactly without reading all of them.
+		 */
+		if (touched_users > 0)
+		{
+			char		sql[200];
 
+			snprintf(sql, sizeof(sql),
+					 "SELECT pg_catalog.count(*) FROM (SELECT FROM journaling.user_statistics"
+					 " LIMIT " INT64_FORMAT ") s",
+					 (int64) ceil((double) touched_users / REFRESH_BULK_FRACTION));
+			run_sql(sql, SPI_OK_SELECT);
+			known_users = result_int8(1);
+		}
 		bulk_users = full || (touched_users > 0 &&
 							  (double) touched_users > REFRESH_BULK_FRACTION * (double) known_users);
 		mode = full ? "full" : (bulk_users ? "bulk" : "incremental");
