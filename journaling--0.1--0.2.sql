@@ -215,12 +215,12 @@ $lz4$;
 -- the tests, keeps the SQL).
 CREATE FUNCTION journaling.top_tags_trans(internal, pg_catalog.text[], pg_catalog.int4)
 RETURNS internal
-LANGUAGE C PARALLEL SAFE
+LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'journaling_top_tags_trans';
 
 CREATE FUNCTION journaling.top_tags_final(internal)
 RETURNS pg_catalog.text[]
-LANGUAGE C PARALLEL SAFE
+LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'journaling_top_tags_final';
 
 CREATE AGGREGATE journaling.top_tags(pg_catalog.text[], pg_catalog.int4) (
@@ -239,12 +239,12 @@ COMMENT ON AGGREGATE journaling.top_tags(pg_catalog.text[], pg_catalog.int4) IS
 
 CREATE FUNCTION journaling.streak_lengths_trans(internal, pg_catalog.date, pg_catalog.date)
 RETURNS internal
-LANGUAGE C PARALLEL SAFE
+LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'journaling_streak_lengths_trans';
 
 CREATE FUNCTION journaling.streak_lengths_final(internal)
 RETURNS pg_catalog.int4[]
-LANGUAGE C PARALLEL SAFE
+LANGUAGE C IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'journaling_streak_lengths_final';
 
 CREATE AGGREGATE journaling.streak_lengths(pg_catalog.date, pg_catalog.date) (
@@ -260,3 +260,129 @@ COMMENT ON FUNCTION journaling.streak_lengths_final(internal) IS
 'Final function of journaling.streak_lengths';
 COMMENT ON AGGREGATE journaling.streak_lengths(pg_catalog.date, pg_catalog.date) IS
 '{current, longest} runs of consecutive distinct days of a group (days in any order, NULL days skipped): current is the longest run starting no later than the second argument (read from the first row) and ending no earlier than the day before it, else 0; NULL without any day';
+
+-- ==== mood trend: stored weekly states ====
+-- mood_trend(..., 'week') read 364 daily states for a year and folded them in
+-- C; most of its time was the per-row index scan and the fold.  Now
+-- refresh_statistics() also keeps one state per user and ISO week
+-- (journaling.weekly_stats: rollup of the week's daily states in day order,
+-- maintained from the same change log in the same transaction), and
+-- mood_trend reads 52 of them.  A week is read from its stored state only
+-- when the range covers all of it and none of its days is pending; the days
+-- of the partial weeks at the ends of the range and of the weeks with pending
+-- days are read from daily_stats and the pending days recomputed from the
+-- entries, as before.  The stored week state is the fold mood_trend made
+-- itself (ms_combine from the empty state in day order), so the answers are
+-- the same bit for bit.
+--
+-- The ISO week of a day (the Monday on or before it) is written as date
+-- arithmetic, not date_trunc over a timestamp, so that every finite date
+-- works (timestamps end in 294276 AD).  Day 0 of PostgreSQL's date range
+-- (4714-11-24 BC) is a Monday, so no week starts before the range.
+
+CREATE TABLE journaling.weekly_stats (
+    user_id pg_catalog.uuid NOT NULL,
+    week    pg_catalog.date NOT NULL,
+    entries pg_catalog.int8 NOT NULL,
+    mood    journaling.moodstats NOT NULL,
+    CONSTRAINT weekly_stats_pkey PRIMARY KEY (user_id, week)
+);
+COMMENT ON TABLE journaling.weekly_stats IS
+'Per user and ISO week (Monday) with entries: journaling.daily_stats of the week rolled up, materialized by journaling.refresh_statistics() for mood_trend(); a row is visible only to its user';
+COMMENT ON COLUMN journaling.weekly_stats.week IS
+'The Monday of the ISO week';
+COMMENT ON COLUMN journaling.weekly_stats.entries IS
+'Number of entries of the user in the week';
+COMMENT ON COLUMN journaling.weekly_stats.mood IS
+'journaling.rollup(mood ORDER BY day) over the week''s rows of journaling.daily_stats';
+
+-- Filled from the daily states as they are (their pending days stay pending
+-- for both); the update runs as a superuser, so row-level security does not
+-- hide any user's rows here.
+INSERT INTO journaling.weekly_stats (user_id, week, entries, mood)
+SELECT w.user_id, w.week, pg_catalog.sum(w.entries)::pg_catalog.int8,
+       journaling.rollup(w.mood ORDER BY w.day)
+  FROM (SELECT d.user_id, d.day, d.entries, d.mood,
+               d.day OPERATOR(pg_catalog.-)
+                   ((((d.day OPERATOR(pg_catalog.-) DATE '2000-01-03') OPERATOR(pg_catalog.%) 7)
+                     OPERATOR(pg_catalog.+) 7) OPERATOR(pg_catalog.%) 7) AS week
+          FROM journaling.daily_stats d) w
+ GROUP BY w.user_id, w.week;
+
+ALTER TABLE journaling.weekly_stats ENABLE ROW LEVEL SECURITY;
+ALTER TABLE journaling.weekly_stats FORCE ROW LEVEL SECURITY;
+CREATE POLICY weekly_stats_select ON journaling.weekly_stats FOR SELECT
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY weekly_stats_insert ON journaling.weekly_stats FOR INSERT
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY weekly_stats_update ON journaling.weekly_stats FOR UPDATE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id())
+    WITH CHECK (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+CREATE POLICY weekly_stats_delete ON journaling.weekly_stats FOR DELETE
+    USING (user_id OPERATOR(pg_catalog.=) journaling.current_user_id());
+
+SELECT pg_catalog.pg_extension_config_dump('journaling.weekly_stats', '');
+
+-- The weekly states computed from scratch: the oracle of weekly_stats.
+CREATE VIEW journaling.weekly_stats_live WITH (security_invoker = true) AS
+SELECT w.user_id, w.week, pg_catalog.sum(w.entries)::pg_catalog.int8 AS entries,
+       journaling.rollup(w.mood ORDER BY w.day) AS mood
+  FROM (SELECT d.user_id, d.day, d.entries, d.mood,
+               d.day OPERATOR(pg_catalog.-)
+                   ((((d.day OPERATOR(pg_catalog.-) DATE '2000-01-03') OPERATOR(pg_catalog.%) 7)
+                     OPERATOR(pg_catalog.+) 7) OPERATOR(pg_catalog.%) 7) AS week
+          FROM journaling.daily_stats_live d) w
+ GROUP BY w.user_id, w.week;
+
+COMMENT ON VIEW journaling.weekly_stats_live IS
+'journaling.weekly_stats computed from scratch from journal_entries (security_invoker: the caller sees only their own rows)';
+
+-- mood_trend() runs as the caller and reads weekly_stats only when the caller
+-- may (else the daily states, as before).  grant_app_role() grants it; roles
+-- set up before this update get it by calling grant_app_role() again.  (Not
+-- granted here: privileges granted by an extension script become its initial
+-- privileges, which pg_dump leaves out, so a restore would lose them.)
+
+CREATE OR REPLACE FUNCTION journaling.grant_app_role(app_role pg_catalog.regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    role_name pg_catalog.text := app_role::pg_catalog.text;
+BEGIN
+    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA journaling TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT, INSERT, UPDATE, DELETE ON journaling.users, journaling.topics, '
+        'journaling.journal_entries, journaling.entry_topics, journaling.sentiment_analysis, '
+        'journaling.psychology_insights, journaling.chat_sessions, journaling.messages, '
+        'journaling.user_memory, journaling.usage TO %s', role_name);
+    EXECUTE pg_catalog.format('GRANT SELECT ON journaling.psychology_content TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT ON journaling.daily_stats, journaling.user_statistics, '
+        'journaling.daily_stats_live, journaling.user_statistics_live, '
+        'journaling.weekly_stats, journaling.weekly_stats_live TO %s', role_name);
+    -- mood_trend() reads the caller's own pending days (row-level security).
+    EXECUTE pg_catalog.format('GRANT SELECT ON journaling.stats_changes TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT EXECUTE ON FUNCTION journaling.set_user(pg_catalog.uuid, pg_catalog.bool) TO %s',
+        role_name);
+    -- Legacy import of client-supplied documents (under row-level security);
+    -- the server-file functions additionally need pg_read_server_files.
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT, INSERT, UPDATE ON journaling.import_runs TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT SELECT, INSERT ON journaling.import_errors TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT USAGE ON SEQUENCE journaling.import_runs_id_seq TO %s', role_name);
+    EXECUTE pg_catalog.format(
+        'GRANT EXECUTE ON FUNCTION journaling.read_records(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb), '
+        'journaling.import_json(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb), '
+        'journaling.import_report(pg_catalog.int8) TO %s', role_name);
+END
+$body$;
+COMMENT ON FUNCTION journaling.grant_app_role(pg_catalog.regrole) IS
+'Grant an application role what it needs and no more: the per-user tables (under row-level security), the shared knowledge base and the materialized statistics (daily, weekly, per user) read-only, set_user(), and import_json/read_records/import_report with its own import bookkeeping';
+
+COMMENT ON FUNCTION journaling.mood_trend(pg_catalog.uuid, pg_catalog.text, pg_catalog.date, pg_catalog.date) IS
+'Mood per day, ISO week or month bucket of one user''s entries (only buckets with entries); moving_avg is the mean mood of the current and three preceding calendar buckets, weighted by mood count. Reads the stored weekly states of journaling.weekly_stats (weeks wholly in the range, when the caller may read that table) and per-day states of journaling.daily_stats, and aggregates only the days written since the last refresh from the entries, so the answer is always current. Row-level security applies';

@@ -26,9 +26,12 @@ CREATE FUNCTION pg_temp.stats_mismatches() RETURNS bigint LANGUAGE sql AS $$
                     first_entry_date, last_entry_date, active_months, current_streak,
                     longest_streak, top_tags FROM journaling.user_statistics_live),
        td AS (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats),
-       ld AS (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats_live)
+       ld AS (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats_live),
+       tw AS (SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats),
+       lw AS (SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats_live)
   SELECT (SELECT count(*) FROM (TABLE t EXCEPT TABLE l) a) + (SELECT count(*) FROM (TABLE l EXCEPT TABLE t) b)
        + (SELECT count(*) FROM (TABLE td EXCEPT TABLE ld) c) + (SELECT count(*) FROM (TABLE ld EXCEPT TABLE td) d)
+       + (SELECT count(*) FROM (TABLE tw EXCEPT TABLE lw) e) + (SELECT count(*) FROM (TABLE lw EXCEPT TABLE tw) f)
 $$;
 SELECT pg_temp.stats_mismatches();
 

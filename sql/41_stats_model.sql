@@ -2,8 +2,9 @@
 -- of inserts, updates (including moves between days and users), upserts,
 -- deletes, rolled-back writes (also nested under kept ones) and refreshes
 -- (incremental, automatic bulk and full).
--- After every refresh user_statistics must equal user_statistics_live and
--- daily_stats must equal daily_stats_live exactly (EXCEPT both ways).
+-- After every refresh user_statistics must equal user_statistics_live,
+-- daily_stats daily_stats_live and weekly_stats weekly_stats_live exactly
+-- (EXCEPT both ways).
 SET extra_float_digits = 0;
 
 CREATE TEMP TABLE model_runs (step int, mode text, mismatches bigint);
@@ -129,6 +130,14 @@ BEGIN
                 (SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats_live
                  EXCEPT
                  SELECT user_id, day, entries, words, mood::text FROM journaling.daily_stats)) y;
+            SELECT bad + count(*) INTO bad FROM (
+                (SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats
+                 EXCEPT
+                 SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats_live)
+                UNION ALL
+                (SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats_live
+                 EXCEPT
+                 SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats)) z;
             INSERT INTO model_runs VALUES (step, r.mode, bad);
             IF bad > 0 THEN
                 RAISE WARNING 'step %: % mismatching rows after a % refresh', step, bad, r.mode;

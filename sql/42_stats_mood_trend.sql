@@ -82,6 +82,57 @@ SELECT * FROM pg_temp.check_all('after writes since the refresh');
 SELECT mode FROM journaling.refresh_statistics();
 SELECT * FROM pg_temp.check_all('after the next refresh');
 
+-- Week buckets read the stored weekly states (journaling.weekly_stats) for
+-- the weeks wholly in the range without pending days, and days for the rest:
+-- the answer is bit for bit the fold of the week's daily states in day order
+-- with the moving average over the buckets' rollup, as the daily path gives.
+-- Ranges: unbounded, Monday to Sunday, mid-week to mid-week, one partial
+-- week, no whole week, one day.
+CREATE FUNCTION pg_temp.week_inexact(u uuid, since date, until date) RETURNS bigint LANGUAGE sql AS $$
+  WITH k AS (SELECT d.day - ((((d.day - date '2000-01-03') % 7) + 7) % 7) AS b, sum(d.entries)::int8 AS n,
+                    journaling.rollup(d.mood ORDER BY d.day) AS st
+               FROM journaling.daily_stats_live d
+              WHERE d.user_id = u AND (since IS NULL OR d.day >= since) AND (until IS NULL OR d.day <= until)
+              GROUP BY 1),
+       r AS (SELECT b, n, journaling.mean(st) AS a, journaling.stddev(st) AS sd, journaling.min_mood(st) AS mi,
+                    journaling.max_mood(st) AS ma, journaling.slope(st) AS sl,
+                    journaling.mean(journaling.rollup(st) OVER (ORDER BY b RANGE BETWEEN interval '3 weeks' PRECEDING
+                                                                                  AND CURRENT ROW)) AS mv
+               FROM k),
+       t AS (SELECT * FROM journaling.mood_trend(u, 'week', since, until))
+  SELECT count(*) FROM t FULL JOIN r ON r.b = t.bucket_start
+   WHERE (t.entries, t.avg_mood, t.stddev_mood, t.min_mood, t.max_mood, t.slope, t.moving_avg)
+         IS DISTINCT FROM (r.n, r.a, r.sd, r.mi, r.ma, r.sl, r.mv)
+$$;
+CREATE FUNCTION pg_temp.week_check(label text) RETURNS TABLE(label text, weeks_stored bigint, pending_days bigint,
+                                                              inexact_buckets bigint)
+LANGUAGE sql AS $$
+  SELECT label,
+         (SELECT count(*) FROM journaling.weekly_stats WHERE user_id = '00000000-0000-0000-0000-0000000007a1'),
+         (SELECT count(DISTINCT day) FROM journaling.stats_changes WHERE user_id = '00000000-0000-0000-0000-0000000007a1'),
+         sum(pg_temp.week_inexact('00000000-0000-0000-0000-0000000007a1', r.since, r.until))::bigint
+    FROM (VALUES (NULL::date, NULL::date), (date '2024-01-01', date '2024-12-29'),
+                 (date '2024-02-07', date '2024-11-19'), (NULL, date '2024-06-12'), (date '2024-06-12', NULL),
+                 (date '2024-04-03', date '2024-04-06'), (date '2024-04-05', date '2024-04-16'),
+                 (date '2024-04-08', date '2024-04-08')) r(since, until)
+$$;
+SELECT * FROM pg_temp.week_check('stored weeks, nothing pending');
+-- Pending days in whole weeks (their stored weeks are stale), in the partial
+-- weeks at the ends, a week emptied, a new week; then refreshed.
+UPDATE journaling.journal_entries SET mood_score = 0.75
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1'
+   AND entry_date IN (date '2024-03-13', date '2024-03-14', date '2024-06-11', date '2024-11-19', date '2024-02-08');
+DELETE FROM journaling.journal_entries
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND entry_date BETWEEN date '2024-09-09' AND date '2024-09-15';
+INSERT INTO journaling.journal_entries (user_id, content, entry_date, mood_score) VALUES
+  ('00000000-0000-0000-0000-0000000007a1', 'new week', date '2026-03-04', -0.5);
+SELECT * FROM pg_temp.week_check('with pending days');
+SELECT * FROM pg_temp.check_all('with pending days');
+SELECT mode FROM journaling.refresh_statistics();
+SELECT * FROM pg_temp.week_check('after the refresh');
+SELECT week, entries FROM journaling.weekly_stats
+ WHERE user_id = '00000000-0000-0000-0000-0000000007a1' AND week IN (date '2024-09-09', date '2026-03-02') ORDER BY week;
+
 -- Days before 2000 (negative day numbers) and far ahead: ISO weeks, months
 -- and their moving windows across year ends, stored and pending, equal the
 -- reference; a NULL user has no buckets, as before.
@@ -115,9 +166,25 @@ SET ROLE regress_trend_app;
 SELECT journaling.set_user('00000000-0000-0000-0000-0000000007b1') IS NOT NULL AS identity_set;
 SELECT count(*) AS other_users_buckets FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007a1', 'week');
 SELECT count(*) > 0 AS own_buckets FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007b1', 'week');
+SELECT count(*) > 0 AS own_weeks_stored,
+       count(*) FILTER (WHERE user_id <> '00000000-0000-0000-0000-0000000007b1') AS visible_weeks_of_others
+  FROM journaling.weekly_stats;
 SELECT count(*) FILTER (WHERE user_id = '00000000-0000-0000-0000-0000000007b1') AS own_changes,
        count(*) FILTER (WHERE user_id <> '00000000-0000-0000-0000-0000000007b1') AS visible_changes_of_others
   FROM journaling.stats_changes;
+-- A role that may not read weekly_stats (set up by grant_app_role() before
+-- version 0.2) gets the same answer from the daily states.
+CREATE TEMP TABLE trend_with_weeks AS SELECT * FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007b1', 'week');
+RESET ROLE;
+REVOKE SELECT ON journaling.weekly_stats FROM regress_trend_app;
+SET ROLE regress_trend_app;
+SELECT has_table_privilege('journaling.weekly_stats', 'SELECT') AS may_read_weeks,
+       (SELECT count(*) FROM trend_with_weeks) AS buckets,
+       (SELECT count(*) FROM ((TABLE trend_with_weeks
+                               EXCEPT ALL SELECT * FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007b1', 'week'))
+                              UNION ALL
+                              (SELECT * FROM journaling.mood_trend('00000000-0000-0000-0000-0000000007b1', 'week')
+                               EXCEPT ALL TABLE trend_with_weeks)) x) AS differing_rows_from_days;
 RESET ROLE;
 SELECT pg_temp.trend_mismatches('00000000-0000-0000-0000-0000000007b1', 'week') AS own_trend_mismatches_as_superuser;
 

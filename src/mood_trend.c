@@ -8,32 +8,47 @@
  * caller):
  *
  *   1. the caller's pending days in journaling.stats_changes (written since
- *      the last refresh; the log has no index and is normally empty),
- *   2. the stored states of journaling.daily_stats in the range, and
- *   3. only when days are pending, mood_agg over the entries of those days.
+ *      the last refresh; the log has no index and is normally empty), for
+ *      week buckets in the same query as the stored weeks of
+ *      journaling.weekly_stats that lie wholly in the range (when the caller
+ *      may read that table; else as for day and month buckets),
+ *   2. only when days are pending, mood_agg over the entries of those days,
+ *   3. the stored per-day states of journaling.daily_stats: for day and
+ *      month buckets those of the range; for week buckets, only when there
+ *      are any, those of the partial weeks at the ends of the range and of
+ *      the weeks with pending days (whose stored weeks are stale).
  *
- * The stored states stream in day order from the executor (a DestReceiver,
- * no copies into an SPI tuple table), merged with the few recomputed pending
+ * A stored week is the fold of its daily states in day order from the empty
+ * state (rollup), which is what this code does with the days of a bucket, so
+ * the answer is the same whichever states are read.
+ *
+ * Daily states stream in day order from the executor (a DestReceiver, no
+ * copies into an SPI tuple table), merged with the few recomputed pending
  * days, into the current bucket; a finished bucket is written out at once
  * with its moving average over itself and the up to three preceding calendar
  * buckets, combined in bucket order from the empty state exactly as rollup()
  * over the buckets in a RANGE window would.  Memory does not grow with the
- * number of days.
+ * number of days.  For week buckets the stored rows (a week's state or a
+ * day's) are collected with the recomputed days, sorted and then fed the same
+ * way: one per week, a few per partial week.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
 #include "journaling.h"
@@ -101,7 +116,9 @@ typedef enum TrendTarget
 {
 	TARGET_PENDING,				/* (day): pending days */
 	TARGET_RAW,					/* (day, entries, mood) of pending days */
-	TARGET_DAILY				/* (day, entries, mood) stored, in day order */
+	TARGET_DAILY,				/* (day, entries, mood) stored, in day order */
+	TARGET_WEEKS,				/* pending (day, NULL, NULL) and stored weeks */
+	TARGET_DAYS					/* (day, entries, mood) stored, any order */
 } TrendTarget;
 
 typedef struct TrendReceiver
@@ -116,6 +133,8 @@ enum
 	PLAN_PENDING,
 	PLAN_DAILY,
 	PLAN_RAW,
+	PLAN_WEEKS,
+	PLAN_DAYS,
 	NUM_PLANS
 };
 
@@ -135,12 +154,28 @@ static const char *const plan_sql[NUM_PLANS] = {
 	"WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
 	"AND e.entry_date OPERATOR(pg_catalog.=) ANY ($2) "
 	"GROUP BY e.entry_date ORDER BY e.entry_date",
+
+	/* the pending days of the range $2..$3 and the stored weeks of $4..$5 */
+	"SELECT c.day, NULL::pg_catalog.int8, NULL::journaling.moodstats "
+	"FROM journaling.stats_changes c "
+	"WHERE c.user_id OPERATOR(pg_catalog.=) $1 "
+	"AND c.day OPERATOR(pg_catalog.>=) $2 AND c.day OPERATOR(pg_catalog.<=) $3 "
+	"UNION ALL "
+	"SELECT w.week, w.entries, w.mood FROM journaling.weekly_stats w "
+	"WHERE w.user_id OPERATOR(pg_catalog.=) $1 "
+	"AND w.week OPERATOR(pg_catalog.>=) $4 AND w.week OPERATOR(pg_catalog.<=) $5",
+
+	"SELECT d.day, d.entries, d.mood FROM journaling.daily_stats d "
+	"WHERE d.user_id OPERATOR(pg_catalog.=) $1 "
+	"AND d.day OPERATOR(pg_catalog.=) ANY ($2)",
 };
 
-static const int plan_nargs[NUM_PLANS] = {3, 3, 2};
-static const Oid plan_types[NUM_PLANS][3] = {
+static const int plan_nargs[NUM_PLANS] = {3, 3, 2, 5, 2};
+static const Oid plan_types[NUM_PLANS][5] = {
 	{UUIDOID, DATEOID, DATEOID},
 	{UUIDOID, DATEOID, DATEOID},
+	{UUIDOID, DATEARRAYOID},
+	{UUIDOID, DATEOID, DATEOID, DATEOID, DATEOID},
 	{UUIDOID, DATEARRAYOID},
 };
 
@@ -154,6 +189,13 @@ cmp_day(const void *a, const void *b)
 	int32		y = *(const int32 *) b;
 
 	return (x > y) - (x < y);
+}
+
+/* qsort comparator of recomputed or stored days by day. */
+static int
+cmp_trend_day(const void *a, const void *b)
+{
+	return cmp_day(&((const TrendDay *) a)->day, &((const TrendDay *) b)->day);
 }
 
 /* The saved plan of a query, prepared on first use. */
@@ -226,7 +268,7 @@ trend_close_bucket(TrendState *st)
 	int64		span = (st->kind == BUCKET_DAY) ? TREND_SPAN_DAYS :
 		(st->kind == BUCKET_WEEK) ? TREND_SPAN_WEEKS : TREND_SPAN_MONTHS;
 	const MoodStats *s = &st->stats;
-	MoodStats	window;
+	MoodStats	window;			/* only n and sy: all that ms_mean() reads */
 	Datum		values[8];
 	bool		nulls[8];
 	bool		valid;
@@ -248,7 +290,7 @@ trend_close_bucket(TrendState *st)
 	st->window[keep].sy = s->sy;
 	st->nwindow = keep + 1;
 
-	ms_init(&window);
+	window.n = 0;
 	for (i = 0; i < st->nwindow; i++)
 	{
 		const TrendBucket *b = &st->window[i];
@@ -333,6 +375,27 @@ trend_slot_stats(TupleTableSlot *slot, MoodStats *empty)
 	return moodstats_checked((MoodStats *) DatumGetPointer(slot->tts_values[2]));
 }
 
+/* Whether a day is pending (its stored state is stale). */
+static bool
+trend_is_pending(const TrendState *st, int32 day)
+{
+	return st->npending > 0 &&
+		bsearch(&day, st->pending, st->npending, sizeof(int32), cmp_day) != NULL;
+}
+
+/* Keep a row (day, entries, mood) in the raw array. */
+static void
+trend_push_raw(TrendState *st, int32 day, TupleTableSlot *slot)
+{
+	MoodStats	empty;
+
+	st->raw = trend_grow(st->raw, st->nraw, &st->raw_cap, sizeof(TrendDay), st->cxt);
+	st->raw[st->nraw].day = day;
+	st->raw[st->nraw].entries = DatumGetInt64(slot->tts_values[1]);
+	st->raw[st->nraw].stats = *trend_slot_stats(slot, &empty);
+	st->nraw++;
+}
+
 /* DestReceiver callback: take one row. */
 static bool
 trend_receive(TupleTableSlot *slot, DestReceiver *self)
@@ -347,22 +410,28 @@ trend_receive(TupleTableSlot *slot, DestReceiver *self)
 	day = DatumGetDateADT(slot->tts_values[0]);
 	switch (r->target)
 	{
+		case TARGET_WEEKS:
+			if (!slot->tts_isnull[1])
+			{
+				trend_push_raw(st, day, slot);
+				break;
+			}
+			/* FALLTHROUGH */
 		case TARGET_PENDING:
 			st->pending = trend_grow(st->pending, st->npending, &st->pending_cap,
 									 sizeof(int32), st->cxt);
 			st->pending[st->npending++] = day;
 			break;
+		case TARGET_DAYS:
+			/* a pending day's stored state is stale: its recomputed one replaces it */
+			if (!trend_is_pending(st, day))
+				trend_push_raw(st, day, slot);
+			break;
 		case TARGET_RAW:
-			st->raw = trend_grow(st->raw, st->nraw, &st->raw_cap, sizeof(TrendDay), st->cxt);
-			st->raw[st->nraw].day = day;
-			st->raw[st->nraw].entries = DatumGetInt64(slot->tts_values[1]);
-			st->raw[st->nraw].stats = *trend_slot_stats(slot, &empty);
-			st->nraw++;
+			trend_push_raw(st, day, slot);
 			break;
 		case TARGET_DAILY:
-			/* a pending day's stored state is stale: its recomputed one replaces it */
-			if (st->npending > 0 &&
-				bsearch(&day, st->pending, st->npending, sizeof(int32), cmp_day) != NULL)
+			if (trend_is_pending(st, day))
 				break;
 			trend_add_raw_before(st, day);
 			trend_add_day(st, day, DatumGetInt64(slot->tts_values[1]),
@@ -424,6 +493,159 @@ trend_run(int which, TrendTarget target, Datum *args, TrendState *st)
 		elog(ERROR, "mood_trend query failed: %s", SPI_result_code_string(rc));
 }
 
+/* A one-dimensional date[] of the given elements. */
+static Datum
+trend_date_array(Datum *elems, int n)
+{
+	return PointerGetDatum(construct_array(elems, n, DATEOID, sizeof(DateADT), true, TYPALIGN_INT));
+}
+
+/* The Monday of a day's ISO week. */
+static int32
+trend_week_of(int32 day)
+{
+	int32		start;
+	int64		key;
+
+	trend_bucket_of(BUCKET_WEEK, day, &start, &key);
+	return start;
+}
+
+/*
+ * The whole ISO weeks of the range [since, until] (an infinite end keeps all
+ * weeks on its side whole): their first day *first and last day *last, or
+ * false when there is none.
+ */
+static bool
+trend_whole_weeks(DateADT since, DateADT until, DateADT *first, DateADT *last)
+{
+	int64		f = since;
+	int64		l = until;
+
+	if (DATE_IS_NOEND(since) || DATE_IS_NOBEGIN(until))
+		return false;
+	if (!DATE_IS_NOBEGIN(since) && trend_week_of(since) != since)
+		f = (int64) trend_week_of(since) + 7;
+	if (!DATE_IS_NOEND(until) && (int64) trend_week_of(until) + 6 != until)
+		l = (int64) trend_week_of(until) - 1;
+	if (f > l || !(DATE_IS_NOBEGIN(f) || IS_VALID_DATE(f)) ||
+		!(DATE_IS_NOEND(l) || IS_VALID_DATE(l)))
+		return false;
+	*first = (DateADT) f;
+	*last = (DateADT) l;
+	return true;
+}
+
+/*
+ * Sort the pending days and drop duplicates, then recompute their states
+ * from the entries into the raw array (in day order).
+ */
+static void
+trend_recompute_pending(TrendState *st, Datum user)
+{
+	Datum	   *elems;
+	Datum		raw_args[2];
+	int			n = 0;
+	int			i;
+
+	if (st->npending == 0)
+		return;
+	qsort(st->pending, st->npending, sizeof(int32), cmp_day);
+	for (i = 0; i < st->npending; i++)
+		if (n == 0 || st->pending[i] != st->pending[n - 1])
+			st->pending[n++] = st->pending[i];
+	st->npending = n;
+	elems = (Datum *) palloc(n * sizeof(Datum));
+	for (i = 0; i < n; i++)
+		elems[i] = DateADTGetDatum(st->pending[i]);
+	raw_args[0] = user;
+	raw_args[1] = trend_date_array(elems, n);
+	trend_run(PLAN_RAW, TARGET_RAW, raw_args, st);
+}
+
+/*
+ * Whether the caller may read journaling.weekly_stats (granted by
+ * grant_app_role(); roles granted before version 0.2 may not until it is
+ * called again, and read the daily states instead).
+ */
+static bool
+trend_weeks_readable(void)
+{
+	Oid			relid = get_relname_relid("weekly_stats", get_namespace_oid("journaling", false));
+
+	return OidIsValid(relid) && pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Week buckets over whole weeks: one query reads the pending days and the
+ * stored weeks; a week with a pending day is dropped and read as days
+ * instead, like the partial weeks at the ends of the range (a second query,
+ * only when there are such days).  Everything is collected in the raw array
+ * with the recomputed pending days and sorted by day.
+ */
+static void
+trend_collect_weeks(TrendState *st, Datum *args, DateADT first, DateADT last)
+{
+	DateADT		since = DatumGetDateADT(args[1]);
+	DateADT		until = DatumGetDateADT(args[2]);
+	int32	   *stale;			/* whole weeks with pending days, ascending */
+	int			nstale = 0;
+	Datum	   *days;
+	int			ndays = 0;
+	int			nweeks;
+	int			keep = 0;
+	Datum		qargs[5];
+	DateADT		d;
+	int			i;
+	int			j;
+
+	qargs[0] = args[0];
+	qargs[1] = args[1];
+	qargs[2] = args[2];
+	qargs[3] = DateADTGetDatum(first);
+	qargs[4] = DateADTGetDatum(last);
+	trend_run(PLAN_WEEKS, TARGET_WEEKS, qargs, st);
+	nweeks = st->nraw;
+	trend_recompute_pending(st, args[0]);
+
+	/* up to 6 days at each end, 7 per week with pending days */
+	stale = (int32 *) palloc(st->npending * sizeof(int32));
+	days = (Datum *) palloc((12 + st->npending * 7) * sizeof(Datum));
+	if (!DATE_IS_NOBEGIN(since))
+		for (d = since; d < first; d++)
+			days[ndays++] = DateADTGetDatum(d);
+	for (i = 0; i < st->npending; i++)
+	{
+		int32		start = trend_week_of(st->pending[i]);
+
+		if (st->pending[i] < first || st->pending[i] > last ||
+			(nstale > 0 && stale[nstale - 1] == start))
+			continue;
+		stale[nstale++] = start;
+		for (j = 0; j < 7; j++)
+			days[ndays++] = DateADTGetDatum(start + j);
+	}
+	/* drop the stale stored weeks (they come first in raw) */
+	for (i = 0; i < nweeks; i++)
+		if (nstale == 0 || bsearch(&st->raw[i].day, stale, nstale, sizeof(int32), cmp_day) == NULL)
+			st->raw[keep++] = st->raw[i];
+	if (keep < nweeks)
+	{
+		memmove(&st->raw[keep], &st->raw[nweeks], (st->nraw - nweeks) * sizeof(TrendDay));
+		st->nraw -= nweeks - keep;
+	}
+	if (!DATE_IS_NOEND(until))
+		for (d = until; d > last; d--)
+			days[ndays++] = DateADTGetDatum(d);
+	if (ndays > 0)
+	{
+		qargs[1] = trend_date_array(days, ndays);
+		trend_run(PLAN_DAYS, TARGET_DAYS, qargs, st);
+	}
+	if (st->nraw > 1)
+		qsort(st->raw, st->nraw, sizeof(TrendDay), cmp_trend_day);
+}
+
 /* Parse the bucket argument (NULL or unknown: error). */
 static TrendBucketKind
 trend_bucket_kind(FunctionCallInfo fcinfo)
@@ -460,12 +682,16 @@ journaling_mood_trend(PG_FUNCTION_ARGS)
 {
 	TrendState	st;
 	Datum		args[3];
+	DateADT		first;
+	DateADT		last;
 
 	memset(&st, 0, sizeof(st));
 	st.kind = trend_bucket_kind(fcinfo);
 	st.cxt = CurrentMemoryContext;
-	InitMaterializedSRF(fcinfo, 0);
+	/* the caller's result descriptor when it has one: no pg_proc lookup */
 	st.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	InitMaterializedSRF(fcinfo, (st.rsinfo != NULL && IsA(st.rsinfo, ReturnSetInfo) &&
+								 st.rsinfo->expectedDesc != NULL) ? MAT_SRF_USE_EXPECTED_DESC : 0);
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	args[0] = PG_GETARG_DATUM(0);
@@ -474,27 +700,16 @@ journaling_mood_trend(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	trend_run(PLAN_PENDING, TARGET_PENDING, args, &st);
-	if (st.npending > 0)
+	if (st.kind == BUCKET_WEEK &&
+		trend_whole_weeks(DatumGetDateADT(args[1]), DatumGetDateADT(args[2]), &first, &last) &&
+		trend_weeks_readable())
+		trend_collect_weeks(&st, args, first, last);
+	else
 	{
-		Datum	   *elems = (Datum *) palloc(st.npending * sizeof(Datum));
-		int			n = 0;
-		int			i;
-		Datum		raw_args[2];
-
-		qsort(st.pending, st.npending, sizeof(int32), cmp_day);
-		for (i = 0; i < st.npending; i++)
-			if (n == 0 || st.pending[i] != st.pending[n - 1])
-				st.pending[n++] = st.pending[i];
-		st.npending = n;
-		for (i = 0; i < n; i++)
-			elems[i] = DateADTGetDatum(st.pending[i]);
-		raw_args[0] = args[0];
-		raw_args[1] = PointerGetDatum(construct_array(elems, n, DATEOID, sizeof(DateADT),
-													  true, TYPALIGN_INT));
-		trend_run(PLAN_RAW, TARGET_RAW, raw_args, &st);
+		trend_run(PLAN_PENDING, TARGET_PENDING, args, &st);
+		trend_recompute_pending(&st, args[0]);
+		trend_run(PLAN_DAILY, TARGET_DAILY, args, &st);
 	}
-	trend_run(PLAN_DAILY, TARGET_DAILY, args, &st);
 	trend_add_raw_before(&st, PG_INT32_MAX);
 	trend_close_bucket(&st);
 	SPI_finish();

@@ -1,6 +1,6 @@
 /*
- * refresh.c — journaling.refresh_statistics(): maintain daily_stats and
- * user_statistics from the change log.
+ * refresh.c — journaling.refresh_statistics(): maintain daily_stats,
+ * weekly_stats and user_statistics from the change log.
  *
  * Protocol (one transaction, run as the extension owner with
  * row_security = off, so every user's rows are read):
@@ -17,7 +17,8 @@
  *     refresh (each takes a newer snapshot).  No change can be lost.
  *  3. Recompute the touched days from journal_entries and delete the days
  *     left without entries (full: recompute every day, MERGE writing only
- *     the rows that differ).  Then the users, from daily_stats: incremental
+ *     the rows that differ); the same for their ISO weeks (weekly_stats)
+ *     from daily_stats.  Then the users, from daily_stats: incremental
  *     mode recomputes the touched users (plus, when CURRENT_DATE moved since
  *     the last run, every user whose current streak may have changed); bulk
  *     mode (full, or more than REFRESH_BULK_FRACTION of the users touched)
@@ -37,6 +38,7 @@
 
 #include <math.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -44,6 +46,7 @@
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -250,6 +253,47 @@ static const char *const days_delete_sql =
 "                    WHERE e.user_id OPERATOR(pg_catalog.=) ds.user_id"
 "                      AND e.entry_date OPERATOR(pg_catalog.=) ds.day)";
 
+/*
+ * The ISO week (its Monday) of a date expression, by date arithmetic: works
+ * for every finite date (2000-01-03 is a Monday).  Keep in step with
+ * journaling.weekly_stats_live.
+ */
+#define WEEK_OF(DAY) \
+	"(" DAY " OPERATOR(pg_catalog.-) ((((" DAY " OPERATOR(pg_catalog.-) DATE '2000-01-03')" \
+	" OPERATOR(pg_catalog.%) 7) OPERATOR(pg_catalog.+) 7) OPERATOR(pg_catalog.%) 7))"
+
+/* The weeks of the touched days. */
+#define TOUCHED_WEEKS \
+	"(SELECT DISTINCT p.user_id, " WEEK_OF("p.day") " AS week FROM " DAYS_TEMP " p)"
+
+/*
+ * The days of daily_stats d in week w.week.  The last week of the date range
+ * ends on its last day: LEAST keeps week + 6 in the range.
+ */
+#define DAYS_OF_WEEK \
+	"d.user_id OPERATOR(pg_catalog.=) w.user_id AND d.day OPERATOR(pg_catalog.>=) w.week" \
+	" AND d.day OPERATOR(pg_catalog.<=)" \
+	"     (LEAST(w.week, DATE '5874897-12-25') OPERATOR(pg_catalog.+) 6)"
+
+/* The weekly states of the rows of daily_stats d matching the filter. */
+#define WEEKLY_STATS_SELECT(FROM_WHERE) \
+	"SELECT d.user_id, " WEEK_OF("d.day") ", pg_catalog.sum(d.entries)::pg_catalog.int8," \
+	"       journaling.rollup(d.mood ORDER BY d.day)" \
+	"  FROM " FROM_WHERE " GROUP BY 1, 2"
+
+/* Incremental: recompute the weeks of the touched days that still have days. */
+static const char *const weeks_upsert_sql =
+"INSERT INTO journaling.weekly_stats AS ws (user_id, week, entries, mood) "
+WEEKLY_STATS_SELECT(TOUCHED_WEEKS " w JOIN journaling.daily_stats d ON " DAYS_OF_WEEK)
+" ON CONFLICT ON CONSTRAINT weekly_stats_pkey DO UPDATE"
+"   SET entries = EXCLUDED.entries, mood = EXCLUDED.mood";
+
+/* Incremental: drop the weeks of the touched days left without days. */
+static const char *const weeks_delete_sql =
+"DELETE FROM journaling.weekly_stats ws USING " TOUCHED_WEEKS " w"
+" WHERE ws.user_id OPERATOR(pg_catalog.=) w.user_id AND ws.week OPERATOR(pg_catalog.=) w.week"
+"   AND NOT EXISTS (SELECT 1 FROM journaling.daily_stats d WHERE " DAYS_OF_WEEK ")";
+
 /* Incremental: recompute the touched users that still have entries. */
 #define USERS_UPSERT(SELECT) \
 	"INSERT INTO journaling.user_statistics AS us " USER_STATS_COLUMNS \
@@ -297,6 +341,20 @@ static const char *const bulk_days_delete_sql =
 "                    WHERE e.user_id OPERATOR(pg_catalog.=) ds.user_id"
 "                      AND e.entry_date OPERATOR(pg_catalog.=) ds.day)";
 
+static const char *const bulk_weeks_sql =
+"MERGE INTO journaling.weekly_stats ws "
+"USING (" WEEKLY_STATS_SELECT("journaling.daily_stats d") ") AS n(user_id, week, entries, mood) "
+"   ON ws.user_id OPERATOR(pg_catalog.=) n.user_id AND ws.week OPERATOR(pg_catalog.=) n.week "
+"WHEN MATCHED AND (ws.entries OPERATOR(pg_catalog.<>) n.entries"
+"                  OR journaling.moodstats_send(ws.mood) OPERATOR(pg_catalog.<>) journaling.moodstats_send(n.mood)) THEN"
+"   UPDATE SET entries = n.entries, mood = n.mood "
+"WHEN NOT MATCHED THEN"
+"   INSERT (user_id, week, entries, mood) VALUES (n.user_id, n.week, n.entries, n.mood)";
+
+static const char *const bulk_weeks_delete_sql =
+"DELETE FROM journaling.weekly_stats w"
+" WHERE NOT EXISTS (SELECT 1 FROM journaling.daily_stats d WHERE " DAYS_OF_WEEK ")";
+
 static const char *const bulk_users_sql =
 "MERGE INTO journaling.user_statistics us "
 "USING (" USER_STATS_SELECT("journaling.daily_stats", "") ") AS n" USER_STATS_COLUMNS
@@ -335,6 +393,16 @@ user_aggregates_exist(void)
 
 	return OidIsValid(LookupFuncName(list_make2(makeString("journaling"), makeString("top_tags")),
 									 2, argtypes, true));
+}
+
+/*
+ * Whether journaling.weekly_stats exists: it came with version 0.2, and this
+ * library also serves a 0.1 installation until ALTER EXTENSION UPDATE.
+ */
+static bool
+weekly_stats_exist(void)
+{
+	return OidIsValid(get_relname_relid("weekly_stats", get_namespace_oid("journaling", false)));
 }
 
 /* Run one statement and check its result code; returns rows processed. */
@@ -506,12 +574,26 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 		{
 			days = (int64) run_sql(bulk_days_sql, SPI_OK_MERGE);
 			days += (int64) run_sql(bulk_days_delete_sql, SPI_OK_DELETE);
+			if (weekly_stats_exist())
+			{
+				run_sql(bulk_weeks_sql, SPI_OK_MERGE);
+				run_sql(bulk_weeks_delete_sql, SPI_OK_DELETE);
+			}
 		}
 		else if (days > 0)
 		{
+			uint64		days_deleted;
+
 			run_sql("ANALYZE " DAYS_TEMP, SPI_OK_UTILITY);
 			run_sql(days_upsert_sql, SPI_OK_INSERT);
-			run_sql(days_delete_sql, SPI_OK_DELETE);
+			days_deleted = run_sql(days_delete_sql, SPI_OK_DELETE);
+			if (weekly_stats_exist())
+			{
+				run_sql(weeks_upsert_sql, SPI_OK_INSERT);
+				/* a week loses its last day only with a deleted day */
+				if (days_deleted > 0)
+					run_sql(weeks_delete_sql, SPI_OK_DELETE);
+			}
 		}
 
 		/* Users: every one in one pass when most changed, else the touched. */

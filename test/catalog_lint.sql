@@ -119,7 +119,7 @@ SELECT cmp_ok((SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d
 SELECT set_has($$SELECT substr(name, 18) FROM pg_temp.per_user()$$,
                $$VALUES ('users'), ('topics'), ('journal_entries'), ('entry_topics'), ('sentiment_analysis'),
                         ('psychology_insights'), ('chat_sessions'), ('messages'), ('user_memory'), ('usage'),
-                        ('daily_stats'), ('user_statistics'), ('stats_changes')$$,
+                        ('daily_stats'), ('weekly_stats'), ('user_statistics'), ('stats_changes')$$,
                'the lint finds every per-user table');
 
 -- 1. The extension as installed is clean, rule by rule.

@@ -148,6 +148,13 @@ INSERT INTO pool SELECT 'date', ord, expr FROM unnest(ARRAY[
 INSERT INTO pool SELECT 'bool', ord, expr FROM unnest(ARRAY['false', 'NULL', 'true'])
   WITH ORDINALITY AS t(expr, ord);
 
+-- tag arrays
+INSERT INTO pool SELECT 'text[]', ord, expr FROM unnest(ARRAY[
+  $$'{calm,work,calm}'$$, 'NULL', $$'{}'$$, $$'{NULL}'$$, $$'{"","é","😀"}'$$,
+  $$ARRAY[repeat('x', 100000)]$$, $$array_fill('t'::text, ARRAY[100000])$$,
+  $$'{{a,b},{c,d}}'$$, $$'[0:1]={a,b}'$$
+]) WITH ORDINALITY AS t(expr, ord);
+
 INSERT INTO pool SELECT 'bucket', ord, expr FROM unnest(ARRAY[
   $$'week'$$, 'NULL', $$'day'$$, $$'month'$$, $$'quarter'$$, $$'year'$$, $$'hour'$$, $$'WEEK'$$,
   $$''$$, $$'week '$$, $$'millennium'$$, $$repeat('w', 10000)$$

@@ -51,7 +51,8 @@ is "$(sequence_headroom $dst | awk '{ split($2, m, "="); split($3, l, "="); if (
 is "$(extension_works $dst $app 2>&1)" "$EXTENSION_WORKS" "restored database works: insert, search, import, refresh"
 is "$(extension_works $src $app 2>&1)" "$EXTENSION_WORKS" "the source works the same way"
 stats() { q -d "$1" -c "SELECT md5(string_agg((to_jsonb(s) - 'refreshed_at')::text, ',' ORDER BY s.user_id)) FROM journaling.user_statistics s" \
-                   -c "SELECT md5(string_agg(d::text, ',' ORDER BY d.user_id, d.day)) FROM journaling.daily_stats d"; }
+                   -c "SELECT md5(string_agg(d::text, ',' ORDER BY d.user_id, d.day)) FROM journaling.daily_stats d" \
+                   -c "SELECT md5(string_agg(w::text, ',' ORDER BY w.user_id, w.week)) FROM journaling.weekly_stats w"; }
 is "$(stats $dst)" "$(stats $src)" "after the same writes and a refresh, source and restore have equal statistics"
 
 # A role that may read every table but not bypass row-level security cannot

@@ -251,10 +251,11 @@ SELECT ('00000000-0000-4000-8000-' || lpad((1 + i % 600)::text, 12, '0'))::uuid,
        DATE '2021-01-01' + i / 1200, (i % 201 - 100) / 100.0, ARRAY['t' || i % 5]
   FROM generate_series(400001, 500000) i;
 SQL
-# md5 of both tables, pending changes, refresh_log rows
+# md5 of the user, daily (+ weekly) tables, pending changes, refresh_log rows
 stats_state() {
   sql "SELECT (SELECT md5(string_agg(s::text, ',' ORDER BY s.user_id)) FROM journaling.user_statistics s) || ' '
-         || (SELECT md5(string_agg(d::text, ',' ORDER BY d.user_id, d.day)) FROM journaling.daily_stats d) || ' '
+         || (SELECT md5(string_agg(d::text, ',' ORDER BY d.user_id, d.day)) FROM journaling.daily_stats d)
+         || (SELECT md5(string_agg(w::text, ',' ORDER BY w.user_id, w.week)) FROM journaling.weekly_stats w) || ' '
          || (SELECT count(*) FROM journaling.stats_changes) || ' '
          || (SELECT count(*) FROM journaling.refresh_log)"
 }
@@ -305,6 +306,12 @@ is "$([ "$us" != "$ous" ] && [ "$ds" != "$ods" ] && echo new) $pending $((logs -
    "both tables changed (the old snapshot was not the new one), the change log is consumed, one refresh_log row"
 is "$(sql "$(cat "$(dirname "$0")/stats_mismatches.sql")")" 0 \
    "daily_stats and user_statistics equal the live views"
+is "$(sql "SELECT count(*) FROM ((SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats
+                                  EXCEPT SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats_live)
+                                 UNION ALL
+                                 (SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats_live
+                                  EXCEPT SELECT user_id, week, entries, mood::text FROM journaling.weekly_stats)) x")" 0 \
+   "weekly_stats equals the live view"
 is "$(amcheck)" clean "pg_amcheck --heapallindexed is clean after the refresh crashes"
 is "$(grep -cE 'PANIC|TRAP:' "$LOG")" 0 "no PANIC or assertion failure in the server log"
 done_testing

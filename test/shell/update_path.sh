@@ -233,6 +233,22 @@ ok $? "every hostile object drops without CASCADE: nothing of the extension depe
 is "$(extension_works $old $app quokka 2>&1)" "$EXTENSION_WORKS" \
    "(b) after the update: insert + search + import + refresh; statistics = the from-scratch views"
 
+# The update grants nothing (a grant in an extension script would become an
+# initial privilege, which pg_dump leaves out): the application role set up
+# under 0.1 may not read weekly_stats, and mood_trend() gives it the week
+# buckets from the daily states until grant_app_role() is called again; then
+# from the weekly states, with the same answer.  After that call (a) and (b)
+# grant the same.
+week_trend() { q -d $old -c "SET ROLE $app" -c "SELECT journaling.set_user('00000000-0000-0000-0000-0000000000aa')" \
+                 -c "SELECT has_table_privilege('journaling.weekly_stats', 'SELECT') || ' ' || count(*) || ' '
+                            || md5(string_agg(t::text, ',' ORDER BY t.bucket_start))
+                       FROM journaling.mood_trend('00000000-0000-0000-0000-0000000000aa', 'week') t" | tail -1; }
+before_grant=$(week_trend)
+q -d $old -c "SELECT journaling.grant_app_role('$app')" >/dev/null
+after_grant=$(week_trend)
+is "${before_grant#false } ${after_grant%% *}" "${after_grant#true } true" \
+   "(b) week trend of the $first application role: from the daily states, then after grant_app_role() from the weekly ones, equal ($before_grant)"
+
 # (a) and (b) have the same catalog.  Masked, each for a reason:
 #  - \restrict / \unrestrict: a random key pg_dump draws for every dump;
 #  - binary_upgrade_set_next_*_oid / _relfilenode arguments and the OIDs of
