@@ -45,6 +45,7 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "import_seen.h"
 #include "journaling.h"
 #include "json_reader.h"
 
@@ -78,12 +79,6 @@ typedef struct Batch
 } Batch;
 
 /* hash entries */
-typedef struct SeenEntry
-{
-	char		key[UUID_LEN + 1];	/* kind byte + uuid */
-	int64		ordinal;
-} SeenEntry;
-
 typedef struct SeqEntry
 {
 	pg_uuid_t	session;
@@ -166,7 +161,7 @@ struct ImportState
 	const char *file_label;		/* import_errors.file */
 	const ImportFormat *format;
 	int64		ordinal;
-	HTAB	   *seen;
+	ImportSeen *seen;			/* ids of this file's records */
 	List	   *touched;		/* sessions that got messages */
 	JrReader   *reader;
 
@@ -747,20 +742,7 @@ ImportNextSeq(ImportState *st, const pg_uuid_t *session)
 bool
 ImportFirstSeen(ImportState *st, ImportKind kind, const pg_uuid_t *id, int64 *first_ordinal)
 {
-	char		key[UUID_LEN + 1];
-	bool		found;
-	SeenEntry  *e;
-
-	key[0] = (char) kind;
-	memcpy(key + 1, id->data, UUID_LEN);
-	e = hash_search(st->seen, key, HASH_ENTER, &found);
-	if (found)
-	{
-		*first_ordinal = e->ordinal;
-		return false;
-	}
-	e->ordinal = st->ordinal + 1;
-	return true;
+	return ImportSeenAdd(st->seen, kind, id, st->ordinal + 1, first_ordinal);
 }
 
 /* Path of the file being read, or NULL for a document. */
@@ -1204,18 +1186,12 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 	FILE	   *fp = NULL;
 	JrStatus	s;
 	const ImportFormat *f;
-	HASHCTL		ctl;
 
 	MemoryContextReset(st->file_cxt);
 	st->path = path;
 	st->file_label = path ? path : "the document";
 	st->ordinal = 0;
 	st->touched = NIL;
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = UUID_LEN + 1;
-	ctl.entrysize = sizeof(SeenEntry);
-	ctl.hcxt = st->file_cxt;
-	st->seen = hash_create("journaling import ids", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
 	if (strcmp(format, "auto") == 0)
 	{
@@ -1243,6 +1219,7 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 					 errhint("Known formats: auto, entries, sessions, journaling_ai.entries, journaling_ai.topics, journaling_ai.sessions, journaling_ai.messages, llm_council.conversation, llm_council.usage, donna.session, donna.history, donna.memory, donna.user, dayone, jrnl, journey.")));
 	}
 	st->format = f;
+	st->seen = ImportSeenCreate(st->file_cxt);
 
 	open_reader(st, &r, path, doc, doclen, &fp, false);
 	st->reader = &r;
@@ -1271,6 +1248,8 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 		json_fault(st, &r, f->kind);
 	st->bytes_done += jr_position(&r);
 	close_reader(&fp);
+	ImportSeenFree(st->seen, st->file_label);
+	st->seen = NULL;
 	flush_all(st);
 
 	/* sessions that got messages: their count and last message time */
