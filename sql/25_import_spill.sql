@@ -13,19 +13,22 @@ SET timezone = 'UTC';
 CREATE FUNCTION pg_temp.id(i int) RETURNS uuid LANGUAGE sql AS $$
 SELECT md5('spill ' || i)::uuid
 $$;
--- Record i of the document has the id of record src(i) (its own, or an
--- earlier one's): i - 3 every 37th record (still in memory), i / 2 every
--- 101st (written out), a record among the first 50 every 997th (merged).
+-- Record i of the "dups" document has the id of record src(i) (its own, or
+-- an earlier one's): for i up to 5000, i - 3 every 37th record (still in
+-- memory), i / 2 every 101st (written out), a record among the first 50
+-- every 997th (merged); records 5001 to 10000 repeat the ids of records 1
+-- to 5000, so that every id kept is looked up again.
 CREATE FUNCTION pg_temp.src(i int) RETURNS int LANGUAGE sql AS $$
-SELECT CASE WHEN i % 997 = 0 THEN i % 50 + 1 WHEN i % 101 = 0 THEN i / 2
-            WHEN i % 37 = 0 THEN i - 3 ELSE i END
+SELECT CASE WHEN j % 997 = 0 THEN j % 50 + 1 WHEN j % 101 = 0 THEN j / 2
+            WHEN j % 37 = 0 THEN j - 3 ELSE j END
+  FROM (SELECT CASE WHEN i > 5000 THEN i - 5000 ELSE i END AS j) r
 $$;
--- Entries documents, made with the default work_mem: "dups" has 8000
--- records with the ids src(i); "unique" 3600 records with their own ids;
--- "last" the same and a 3601st with the id of record 2.
+-- Entries documents, made with the default work_mem: "dups" (10000
+-- records with the ids src(i)), "unique" (3600 records with their own
+-- ids) and "last" (the same and a 3601st with the id of record 2).
 CREATE TEMP TABLE docs AS
 SELECT 'dups' AS name, json_agg(json_build_object('id', pg_temp.id(pg_temp.src(i)), 'content', 'x') ORDER BY i)::text AS doc
-  FROM generate_series(1, 8000) i
+  FROM generate_series(1, 10000) i
 UNION ALL
 SELECT 'unique', json_agg(json_build_object('id', pg_temp.id(i), 'content', 'x') ORDER BY i)::text
   FROM generate_series(1, 3600) i
@@ -35,9 +38,10 @@ SELECT 'last', json_agg(json_build_object('id', pg_temp.id(CASE WHEN i = 3601 TH
 CREATE FUNCTION pg_temp.doc(which text) RETURNS text LANGUAGE sql AS $$
 SELECT doc FROM docs WHERE name = which
 $$;
--- The record that first has each id of "dups".
-CREATE TEMP TABLE first_of AS
-SELECT src, min(i) AS first FROM (SELECT i, pg_temp.src(i) AS src FROM generate_series(1, 8000) i) r GROUP BY src;
+-- The records of "dups", each with the record that first has its id.
+CREATE TEMP TABLE recs AS
+SELECT i, src, min(i) OVER (PARTITION BY src) AS first
+  FROM (SELECT i, pg_temp.src(i) AS src FROM generate_series(1, 10000) i) r;
 -- Errors of a run.
 CREATE FUNCTION pg_temp.errors(run bigint) RETURNS TABLE (ordinal bigint, kind text, source_id text, sqlstate text, message text)
 LANGUAGE sql AS $$
@@ -52,7 +56,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 
--- 8000 records at work_mem 64kB: the debug line shows the runs written
+-- "dups" at work_mem 64kB: the debug line shows the runs written
 -- and merged.
 SET work_mem = '64kB';
 SET client_min_messages = debug1;
@@ -71,16 +75,16 @@ SELECT 'in memory only', * FROM (SELECT * FROM pg_temp.errors(:in_memory) EXCEPT
 ORDER BY 1, 2;
 -- ... exactly the records whose id an earlier record had, each naming the
 -- first of those, for the three places the first occurrence can be kept.
-SELECT i AS ordinal, e.message AS reported,
-       format('duplicate id %s: record %s of this file has the same id', pg_temp.id(f.src), f.first) AS expected
-  FROM generate_series(1, 8000) i
-  JOIN first_of f ON f.src = pg_temp.src(i)
-  FULL JOIN pg_temp.errors(:spilled) e ON e.ordinal = i AND e.sqlstate = '23505'
- WHERE e.message IS DISTINCT FROM CASE WHEN f.first < i THEN
-         format('duplicate id %s: record %s of this file has the same id', pg_temp.id(f.src), f.first) END
- ORDER BY 1;
-SELECT ordinal % 997 = 0 AS merged, ordinal % 101 = 0 AS written, count(*)
-  FROM pg_temp.errors(:spilled) GROUP BY 1, 2 ORDER BY 1, 2;
+CREATE TEMP TABLE expected AS
+SELECT i::bigint AS ordinal,
+       format('duplicate id %s: record %s of this file has the same id', pg_temp.id(src), first) AS message
+  FROM recs WHERE first < i;
+SELECT 'reported only' AS side, * FROM (SELECT ordinal, message FROM pg_temp.errors(:spilled) EXCEPT ALL SELECT * FROM expected) d
+UNION ALL
+SELECT 'expected only', * FROM (SELECT * FROM expected EXCEPT ALL SELECT ordinal, message FROM pg_temp.errors(:spilled)) d
+ORDER BY 1, 2;
+SELECT ordinal > 5000 AS again, ordinal % 997 = 0 AS merged, ordinal % 101 = 0 AS written, count(*)
+  FROM pg_temp.errors(:spilled) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 SELECT ordinal, message FROM pg_temp.errors(:spilled) WHERE ordinal % 997 = 0 ORDER BY ordinal LIMIT 3;
 
 -- strict: the first duplicate raises, naming the first occurrence, here

@@ -366,7 +366,7 @@ ImportSeenFree(ImportSeen *s, const char *label)
 
 	if (s->spilled > 0)
 		ereport(DEBUG1,
-				(errmsg_internal("ids of %s: " INT64_FORMAT " runs written to temporary files, " INT64_FORMAT " merges, %d runs at the end",
+				(errmsg_internal("ids of %s spilled to temporary files: runs written " INT64_FORMAT ", merges " INT64_FORMAT ", runs at the end %d",
 								 label, s->spilled, s->merges, s->nruns)));
 	for (i = 0; i < s->nruns; i++)
 		BufFileClose(s->runs[i].file);
