@@ -414,17 +414,19 @@ insert_plan(ImportState *st, ImportKind kind, int conflict)
 }
 
 /*
- * Run a kind's batch statement on rows [from, to) of its batch: each
- * column becomes one array parameter (ImportColumnDatum's elements; a value
- * that is not of the column's type raises here, inside the caller's
- * subtransaction, as the cast would).  Returns rows inserted or updated.
+ * Run a kind's batch statement on rows [from, to) of its batch but those
+ * marked in skip (if given): each column becomes one array parameter
+ * (ImportColumnDatum's elements; a value that is not of the column's type
+ * raises here, inside the caller's subtransaction, as the cast would).
+ * Returns rows inserted or updated.
  */
 static uint64
-run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
+run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, const bool *skip)
 {
 	Batch	   *b = &st->batch[kind];
 	int			ncols = ImportColumnCount(kind);
-	int			nrows = to - from;
+	int			nrows = 0;
+	int			r;
 	Datum	   *args;
 	Datum	  **elems;
 	bool	  **nulls;
@@ -435,6 +437,8 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 				rc;
 	int			lb = 1;
 
+	for (r = from; r < to; r++)
+		nrows += !(skip && skip[r]);
 	args = palloc(ncols * sizeof(Datum));
 	elems = palloc(ncols * sizeof(Datum *));
 	nulls = palloc(ncols * sizeof(bool *));
@@ -447,10 +451,12 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 			nulls[c][i] = true;
 		how[c] = ImportColumnHow(kind, c);
 	}
-	for (i = 0; i < nrows; i++)
+	for (i = 0, r = from; r < to; r++)
 	{
-		int			r = from + i;
 		int			k;
+
+		if (skip && skip[r])
+			continue;
 
 		/*
 		 * Each member of the row as written by import_map.c: the key (a
@@ -481,6 +487,7 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 				}
 			}
 		}
+		i++;
 	}
 	for (c = 0; c < ncols; c++)
 	{
@@ -502,11 +509,14 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 }
 
 /*
- * Try fn in a subtransaction; false with *edata (in the caller's context)
- * if it raised a data error.  Cancels and system errors are re-thrown.
+ * Try run_insert() in a subtransaction, kept or (keep false: only to see
+ * whether the rows go in) rolled back; false with *edata (in the caller's
+ * context) if it raised a data error.  Cancels and system errors are
+ * re-thrown.
  */
 static bool
-try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uint64 *done, ErrorData **edata)
+try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, const bool *skip,
+		   bool keep, uint64 *done, ErrorData **edata)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -516,8 +526,11 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		*done = run_insert(st, kind, conflict, from, to);
-		ReleaseCurrentSubTransaction();
+		*done = run_insert(st, kind, conflict, from, to, skip);
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 	}
@@ -540,8 +553,25 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
 	return ok;
 }
 
+/* Try row i of a kind's batch alone (kept or rolled back); a failure is recorded. */
+static bool
+try_row(ImportState *st, ImportKind kind, int conflict, int i, bool keep, uint64 *done)
+{
+	Batch	   *b = &st->batch[kind];
+	ErrorData  *edata;
+
+	CHECK_FOR_INTERRUPTS();
+	if (try_insert(st, kind, conflict, i, i + 1, NULL, keep, done, &edata))
+		return true;
+	record_failure(st, kind, b->ordinal[i], b->offset[i], b->source_id[i],
+				   edata->sqlerrcode, edata->message);
+	FreeErrorData(edata);
+	return false;
+}
+
 /*
- * Insert a kind's batch: all at once, or row by row when that fails.
+ * Insert a kind's batch: all at once, or, when that fails, its good rows
+ * at once after finding the bad ones row by row.
  *
  * Until a batch of this kind has collided with an existing row, it is tried
  * as a plain INSERT: when it succeeds, every row was new, which is what
@@ -549,6 +579,15 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
  * and speculative insertion.  A unique violation retries the batch with the
  * ON CONFLICT clause (kept for the rest of the call); any other error goes
  * straight to isolating the bad rows.
+ *
+ * Rows are isolated each in a subtransaction that is rolled back, then the
+ * good ones are inserted in one: PostgreSQL keeps the memory context of
+ * every committed subtransaction that allocated in it (8 kB each, as the
+ * INSERT does on a table with statement triggers, like journal_entries)
+ * until the transaction ends, so committing one per row would grow the
+ * call's memory with every row of a batch with a bad one.  Only if the
+ * good rows fail together (rows that conflict with each other) are they
+ * inserted one at a time, each kept.
  */
 static void
 flush_kind(ImportState *st, ImportKind kind)
@@ -558,13 +597,15 @@ flush_kind(ImportState *st, ImportKind kind)
 	bool		whole = b->n > 1;
 	uint64		done = 0;
 	ErrorData  *edata = NULL;
+	bool	   *bad;
+	int			nbad = 0;
 	int			i;
 
 	if (b->n == 0)
 		return;
 	if (conflict == IMPORT_CONFLICT_SKIP && !st->collided[kind])
 	{
-		if (try_insert(st, kind, IMPORT_CONFLICT_ERROR, 0, b->n, &done, &edata))
+		if (try_insert(st, kind, IMPORT_CONFLICT_ERROR, 0, b->n, NULL, true, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -579,7 +620,7 @@ flush_kind(ImportState *st, ImportKind kind)
 	}
 	if (whole)
 	{
-		if (try_insert(st, kind, conflict, 0, b->n, &done, &edata))
+		if (try_insert(st, kind, conflict, 0, b->n, NULL, true, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -588,19 +629,28 @@ flush_kind(ImportState *st, ImportKind kind)
 		}
 		FreeErrorData(edata);
 	}
-	/* isolate: one row at a time */
+	/* isolate: each row alone, rolled back */
+	bad = MemoryContextAllocZero(st->batch_cxt, b->n * sizeof(bool));
 	for (i = 0; i < b->n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (try_insert(st, kind, conflict, i, i + 1, &done, &edata))
+		if (!try_row(st, kind, conflict, i, false, &done))
 		{
-			st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
-			continue;
+			bad[i] = true;
+			nbad++;
 		}
-		record_failure(st, kind, b->ordinal[i], b->offset[i], b->source_id[i],
-					   edata->sqlerrcode, edata->message);
-		FreeErrorData(edata);
+	/* the good ones together, or one at a time if they fail together */
+	if (nbad < b->n && try_insert(st, kind, conflict, 0, b->n, bad, true, &done, &edata))
+	{
+		st->counts[kind][C_IMPORTED] += done;
+		st->counts[kind][C_SKIPPED] += b->n - nbad - done;
 	}
+	else if (nbad < b->n)
+	{
+		FreeErrorData(edata);
+		for (i = 0; i < b->n; i++)
+			if (!bad[i] && try_row(st, kind, conflict, i, true, &done))
+				st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
+	}
+	pfree(bad);
 	b->n = 0;
 }
 
