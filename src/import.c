@@ -51,6 +51,7 @@
 
 #define BATCH_ROWS			1000
 #define BATCH_BYTES			(4 * 1024 * 1024)
+#define ISOLATE_ROWS		8	/* failing ranges this small are tried row by row */
 #define PROGRESS_INTERVAL_MS 10000
 
 /* counters per kind */
@@ -569,6 +570,56 @@ try_row(ImportState *st, ImportKind kind, int conflict, int i, bool keep, uint64
 	return false;
 }
 
+/* Whether rows [from, to) of a kind's batch go in together (rolled back). */
+static bool
+probe_rows(ImportState *st, ImportKind kind, int conflict, int from, int to)
+{
+	uint64		done;
+	ErrorData  *edata;
+
+	CHECK_FOR_INTERRUPTS();
+	if (try_insert(st, kind, conflict, from, to, NULL, false, &done, &edata))
+		return true;
+	FreeErrorData(edata);
+	return false;
+}
+
+/*
+ * Mark in bad the rows of [lo, hi), a range that failed, that fail alone,
+ * recording their errors; returns how many.  The halves are probed and a
+ * failing one searched the same way, so that a few bad rows cost a few
+ * statements; when both halves fail (many bad rows), or the range is
+ * small, each row is tried alone.  Every probe is rolled back.
+ */
+static int
+find_bad(ImportState *st, ImportKind kind, int conflict, int lo, int hi, bool *bad)
+{
+	int			mid = lo + (hi - lo) / 2;
+	int			nbad = 0;
+	int			i;
+
+	if (hi - lo > ISOLATE_ROWS)
+	{
+		bool		left = probe_rows(st, kind, conflict, lo, mid);
+		bool		right = probe_rows(st, kind, conflict, mid, hi);
+
+		if (left || right)
+			return (left ? 0 : find_bad(st, kind, conflict, lo, mid, bad)) +
+				(right ? 0 : find_bad(st, kind, conflict, mid, hi, bad));
+	}
+	for (i = lo; i < hi; i++)
+	{
+		uint64		done;
+
+		if (!try_row(st, kind, conflict, i, false, &done))
+		{
+			bad[i] = true;
+			nbad++;
+		}
+	}
+	return nbad;
+}
+
 /*
  * Insert a kind's batch: all at once, or, when that fails, its good rows
  * at once after finding the bad ones row by row.
@@ -580,14 +631,14 @@ try_row(ImportState *st, ImportKind kind, int conflict, int i, bool keep, uint64
  * ON CONFLICT clause (kept for the rest of the call); any other error goes
  * straight to isolating the bad rows.
  *
- * Rows are isolated each in a subtransaction that is rolled back, then the
- * good ones are inserted in one: PostgreSQL keeps the memory context of
- * every committed subtransaction that allocated in it (8 kB each, as the
- * INSERT does on a table with statement triggers, like journal_entries)
- * until the transaction ends, so committing one per row would grow the
- * call's memory with every row of a batch with a bad one.  Only if the
- * good rows fail together (rows that conflict with each other) are they
- * inserted one at a time, each kept.
+ * The rows that fail alone are found by probes rolled back (find_bad),
+ * then the good ones are inserted in one subtransaction: PostgreSQL keeps
+ * the memory context of every committed subtransaction that allocated in
+ * it (8 kB each, as the INSERT does on a table with statement triggers,
+ * like journal_entries) until the transaction ends, so committing one per
+ * row would grow the call's memory with every row of a batch with a bad
+ * one.  Only if the good rows fail together (rows that conflict with each
+ * other) are they inserted one at a time, each kept.
  */
 static void
 flush_kind(ImportState *st, ImportKind kind)
@@ -629,14 +680,9 @@ flush_kind(ImportState *st, ImportKind kind)
 		}
 		FreeErrorData(edata);
 	}
-	/* isolate: each row alone, rolled back */
+	/* isolate the rows that fail alone */
 	bad = MemoryContextAllocZero(st->batch_cxt, b->n * sizeof(bool));
-	for (i = 0; i < b->n; i++)
-		if (!try_row(st, kind, conflict, i, false, &done))
-		{
-			bad[i] = true;
-			nbad++;
-		}
+	nbad = find_bad(st, kind, conflict, 0, b->n, bad);
 	/* the good ones together, or one at a time if they fail together */
 	if (nbad < b->n && try_insert(st, kind, conflict, 0, b->n, bad, true, &done, &edata))
 	{
