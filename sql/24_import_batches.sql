@@ -105,7 +105,8 @@ ROLLBACK;
 BEGIN;
 CREATE UNIQUE INDEX one_per_day ON journaling.journal_entries (user_id, entry_date) WHERE title LIKE 'entry 900_';
 SELECT * FROM journaling.import_json(pg_temp.doc(9001, 9005, bad_date => '{9003}'), 'entries', :'owner');
-SELECT * FROM pg_temp.last_errors;
+-- (the index's name differs on partitioned tables)
+SELECT ordinal, source_id, sqlstate FROM pg_temp.last_errors;
 SELECT array_agg(right(id::text, 4) ORDER BY id) AS landed FROM journaling.journal_entries WHERE title LIKE 'entry 900_';
 ROLLBACK;
 
