@@ -15,6 +15,7 @@ OBJS = \
 	src/json_reader.o \
 	src/uuid5.o \
 	src/import.o \
+	src/import_seen.o \
 	src/import_targets.o \
 	src/import_map.o \
 	src/import_formats.o \
@@ -50,3 +51,4 @@ src/moodstats.o src/mood_trend.o: src/moodstats.h src/moodstats_math.h src/journ
 # Every object depends on the shared headers, so a header change rebuilds them all.
 $(OBJS): src/journaling.h src/compat.h
 src/json_reader.o src/import.o src/import_map.o src/import_formats.o src/import_targets.o: src/json_reader.h
+src/import.o src/import_seen.o: src/import_seen.h

@@ -85,6 +85,31 @@ SELECT count(*) AS landed,
        count(*) FILTER (WHERE right(id::text, 4)::int % 3 = 0 OR right(id::text, 4)::int IN (500, 2500)) AS wrongly
   FROM journaling.journal_entries WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024';
 
+-- Three batches with rows the server rejects (in both halves of the first,
+-- one in the second, two side by side in the third): each keeps the memory
+-- of one committed subtransaction, not of one per row (its rows are tried
+-- alone in subtransactions rolled back, then the good ones go in together;
+-- PostgreSQL keeps 8 kB of each committed subtransaction that allocated, as
+-- an INSERT into journal_entries does for its statement triggers, until the
+-- transaction ends).
+BEGIN;
+SELECT * FROM journaling.import_json(pg_temp.doc(6001, 9000, bad_date => '{6100,6900,7500,8002,8003}'), 'entries', :'owner');
+SELECT count(*) AS kept_subtransactions FROM pg_backend_memory_contexts WHERE name = 'CurTransactionContext';
+SELECT * FROM pg_temp.last_errors;
+SELECT count(*) AS landed FROM journaling.journal_entries
+ WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024' AND right(id::text, 4)::int BETWEEN 6001 AND 9000;
+ROLLBACK;
+
+-- Good rows that go in alone but not together (here through a unique index
+-- of the test): they are inserted one at a time, as before.
+BEGIN;
+CREATE UNIQUE INDEX one_per_day ON journaling.journal_entries (user_id, entry_date) WHERE title LIKE 'entry 900_';
+SELECT * FROM journaling.import_json(pg_temp.doc(9001, 9005, bad_date => '{9003}'), 'entries', :'owner');
+-- (the index's name differs on partitioned tables)
+SELECT ordinal, source_id, sqlstate FROM pg_temp.last_errors;
+SELECT array_agg(right(id::text, 4) ORDER BY id) AS landed FROM journaling.journal_entries WHERE title LIKE 'entry 900_';
+ROLLBACK;
+
 -- More errors than one batch of them, some without a source id.
 SELECT * FROM journaling.import_json(
   pg_temp.doc(3001, 5600, bad_mood => ARRAY(SELECT i FROM generate_series(3001, 5600) i),

@@ -45,11 +45,13 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "import_seen.h"
 #include "journaling.h"
 #include "json_reader.h"
 
 #define BATCH_ROWS			1000
 #define BATCH_BYTES			(4 * 1024 * 1024)
+#define ISOLATE_ROWS		8	/* failing ranges this small are tried row by row */
 #define PROGRESS_INTERVAL_MS 10000
 
 /* counters per kind */
@@ -78,12 +80,6 @@ typedef struct Batch
 } Batch;
 
 /* hash entries */
-typedef struct SeenEntry
-{
-	char		key[UUID_LEN + 1];	/* kind byte + uuid */
-	int64		ordinal;
-} SeenEntry;
-
 typedef struct SeqEntry
 {
 	pg_uuid_t	session;
@@ -166,7 +162,7 @@ struct ImportState
 	const char *file_label;		/* import_errors.file */
 	const ImportFormat *format;
 	int64		ordinal;
-	HTAB	   *seen;
+	ImportSeen *seen;			/* ids of this file's records */
 	List	   *touched;		/* sessions that got messages */
 	JrReader   *reader;
 
@@ -419,17 +415,19 @@ insert_plan(ImportState *st, ImportKind kind, int conflict)
 }
 
 /*
- * Run a kind's batch statement on rows [from, to) of its batch: each
- * column becomes one array parameter (ImportColumnDatum's elements; a value
- * that is not of the column's type raises here, inside the caller's
- * subtransaction, as the cast would).  Returns rows inserted or updated.
+ * Run a kind's batch statement on rows [from, to) of its batch but those
+ * marked in skip (if given): each column becomes one array parameter
+ * (ImportColumnDatum's elements; a value that is not of the column's type
+ * raises here, inside the caller's subtransaction, as the cast would).
+ * Returns rows inserted or updated.
  */
 static uint64
-run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
+run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, const bool *skip)
 {
 	Batch	   *b = &st->batch[kind];
 	int			ncols = ImportColumnCount(kind);
-	int			nrows = to - from;
+	int			nrows = 0;
+	int			r;
 	Datum	   *args;
 	Datum	  **elems;
 	bool	  **nulls;
@@ -440,6 +438,8 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 				rc;
 	int			lb = 1;
 
+	for (r = from; r < to; r++)
+		nrows += !(skip && skip[r]);
 	args = palloc(ncols * sizeof(Datum));
 	elems = palloc(ncols * sizeof(Datum *));
 	nulls = palloc(ncols * sizeof(bool *));
@@ -452,10 +452,12 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 			nulls[c][i] = true;
 		how[c] = ImportColumnHow(kind, c);
 	}
-	for (i = 0; i < nrows; i++)
+	for (i = 0, r = from; r < to; r++)
 	{
-		int			r = from + i;
 		int			k;
+
+		if (skip && skip[r])
+			continue;
 
 		/*
 		 * Each member of the row as written by import_map.c: the key (a
@@ -486,6 +488,7 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 				}
 			}
 		}
+		i++;
 	}
 	for (c = 0; c < ncols; c++)
 	{
@@ -507,11 +510,14 @@ run_insert(ImportState *st, ImportKind kind, int conflict, int from, int to)
 }
 
 /*
- * Try fn in a subtransaction; false with *edata (in the caller's context)
- * if it raised a data error.  Cancels and system errors are re-thrown.
+ * Try run_insert() in a subtransaction, kept or (keep false: only to see
+ * whether the rows go in) rolled back; false with *edata (in the caller's
+ * context) if it raised a data error.  Cancels and system errors are
+ * re-thrown.
  */
 static bool
-try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uint64 *done, ErrorData **edata)
+try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, const bool *skip,
+		   bool keep, uint64 *done, ErrorData **edata)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -521,8 +527,11 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		*done = run_insert(st, kind, conflict, from, to);
-		ReleaseCurrentSubTransaction();
+		*done = run_insert(st, kind, conflict, from, to, skip);
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 	}
@@ -545,8 +554,75 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
 	return ok;
 }
 
+/* Try row i of a kind's batch alone (kept or rolled back); a failure is recorded. */
+static bool
+try_row(ImportState *st, ImportKind kind, int conflict, int i, bool keep, uint64 *done)
+{
+	Batch	   *b = &st->batch[kind];
+	ErrorData  *edata;
+
+	CHECK_FOR_INTERRUPTS();
+	if (try_insert(st, kind, conflict, i, i + 1, NULL, keep, done, &edata))
+		return true;
+	record_failure(st, kind, b->ordinal[i], b->offset[i], b->source_id[i],
+				   edata->sqlerrcode, edata->message);
+	FreeErrorData(edata);
+	return false;
+}
+
+/* Whether rows [from, to) of a kind's batch go in together (rolled back). */
+static bool
+probe_rows(ImportState *st, ImportKind kind, int conflict, int from, int to)
+{
+	uint64		done;
+	ErrorData  *edata;
+
+	CHECK_FOR_INTERRUPTS();
+	if (try_insert(st, kind, conflict, from, to, NULL, false, &done, &edata))
+		return true;
+	FreeErrorData(edata);
+	return false;
+}
+
 /*
- * Insert a kind's batch: all at once, or row by row when that fails.
+ * Mark in bad the rows of [lo, hi), a range that failed, that fail alone,
+ * recording their errors; returns how many.  The halves are probed and a
+ * failing one searched the same way, so that a few bad rows cost a few
+ * statements; when both halves fail (many bad rows), or the range is
+ * small, each row is tried alone.  Every probe is rolled back.
+ */
+static int
+find_bad(ImportState *st, ImportKind kind, int conflict, int lo, int hi, bool *bad)
+{
+	int			mid = lo + (hi - lo) / 2;
+	int			nbad = 0;
+	int			i;
+
+	if (hi - lo > ISOLATE_ROWS)
+	{
+		bool		left = probe_rows(st, kind, conflict, lo, mid);
+		bool		right = probe_rows(st, kind, conflict, mid, hi);
+
+		if (left || right)
+			return (left ? 0 : find_bad(st, kind, conflict, lo, mid, bad)) +
+				(right ? 0 : find_bad(st, kind, conflict, mid, hi, bad));
+	}
+	for (i = lo; i < hi; i++)
+	{
+		uint64		done;
+
+		if (!try_row(st, kind, conflict, i, false, &done))
+		{
+			bad[i] = true;
+			nbad++;
+		}
+	}
+	return nbad;
+}
+
+/*
+ * Insert a kind's batch: all at once, or, when that fails, its good rows
+ * at once after finding the bad ones row by row.
  *
  * Until a batch of this kind has collided with an existing row, it is tried
  * as a plain INSERT: when it succeeds, every row was new, which is what
@@ -554,6 +630,15 @@ try_insert(ImportState *st, ImportKind kind, int conflict, int from, int to, uin
  * and speculative insertion.  A unique violation retries the batch with the
  * ON CONFLICT clause (kept for the rest of the call); any other error goes
  * straight to isolating the bad rows.
+ *
+ * The rows that fail alone are found by probes rolled back (find_bad),
+ * then the good ones are inserted in one subtransaction: PostgreSQL keeps
+ * the memory context of every committed subtransaction that allocated in
+ * it (8 kB each, as the INSERT does on a table with statement triggers,
+ * like journal_entries) until the transaction ends, so committing one per
+ * row would grow the call's memory with every row of a batch with a bad
+ * one.  Only if the good rows fail together (rows that conflict with each
+ * other) are they inserted one at a time, each kept.
  */
 static void
 flush_kind(ImportState *st, ImportKind kind)
@@ -563,13 +648,15 @@ flush_kind(ImportState *st, ImportKind kind)
 	bool		whole = b->n > 1;
 	uint64		done = 0;
 	ErrorData  *edata = NULL;
+	bool	   *bad;
+	int			nbad = 0;
 	int			i;
 
 	if (b->n == 0)
 		return;
 	if (conflict == IMPORT_CONFLICT_SKIP && !st->collided[kind])
 	{
-		if (try_insert(st, kind, IMPORT_CONFLICT_ERROR, 0, b->n, &done, &edata))
+		if (try_insert(st, kind, IMPORT_CONFLICT_ERROR, 0, b->n, NULL, true, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -584,7 +671,7 @@ flush_kind(ImportState *st, ImportKind kind)
 	}
 	if (whole)
 	{
-		if (try_insert(st, kind, conflict, 0, b->n, &done, &edata))
+		if (try_insert(st, kind, conflict, 0, b->n, NULL, true, &done, &edata))
 		{
 			st->counts[kind][C_IMPORTED] += done;
 			st->counts[kind][C_SKIPPED] += b->n - done;
@@ -593,19 +680,23 @@ flush_kind(ImportState *st, ImportKind kind)
 		}
 		FreeErrorData(edata);
 	}
-	/* isolate: one row at a time */
-	for (i = 0; i < b->n; i++)
+	/* isolate the rows that fail alone */
+	bad = MemoryContextAllocZero(st->batch_cxt, b->n * sizeof(bool));
+	nbad = find_bad(st, kind, conflict, 0, b->n, bad);
+	/* the good ones together, or one at a time if they fail together */
+	if (nbad < b->n && try_insert(st, kind, conflict, 0, b->n, bad, true, &done, &edata))
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (try_insert(st, kind, conflict, i, i + 1, &done, &edata))
-		{
-			st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
-			continue;
-		}
-		record_failure(st, kind, b->ordinal[i], b->offset[i], b->source_id[i],
-					   edata->sqlerrcode, edata->message);
-		FreeErrorData(edata);
+		st->counts[kind][C_IMPORTED] += done;
+		st->counts[kind][C_SKIPPED] += b->n - nbad - done;
 	}
+	else if (nbad < b->n)
+	{
+		FreeErrorData(edata);
+		for (i = 0; i < b->n; i++)
+			if (!bad[i] && try_row(st, kind, conflict, i, true, &done))
+				st->counts[kind][done ? C_IMPORTED : C_SKIPPED]++;
+	}
+	pfree(bad);
 	b->n = 0;
 }
 
@@ -747,20 +838,7 @@ ImportNextSeq(ImportState *st, const pg_uuid_t *session)
 bool
 ImportFirstSeen(ImportState *st, ImportKind kind, const pg_uuid_t *id, int64 *first_ordinal)
 {
-	char		key[UUID_LEN + 1];
-	bool		found;
-	SeenEntry  *e;
-
-	key[0] = (char) kind;
-	memcpy(key + 1, id->data, UUID_LEN);
-	e = hash_search(st->seen, key, HASH_ENTER, &found);
-	if (found)
-	{
-		*first_ordinal = e->ordinal;
-		return false;
-	}
-	e->ordinal = st->ordinal + 1;
-	return true;
+	return ImportSeenAdd(st->seen, kind, id, st->ordinal + 1, first_ordinal);
 }
 
 /* Path of the file being read, or NULL for a document. */
@@ -1204,18 +1282,12 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 	FILE	   *fp = NULL;
 	JrStatus	s;
 	const ImportFormat *f;
-	HASHCTL		ctl;
 
 	MemoryContextReset(st->file_cxt);
 	st->path = path;
 	st->file_label = path ? path : "the document";
 	st->ordinal = 0;
 	st->touched = NIL;
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = UUID_LEN + 1;
-	ctl.entrysize = sizeof(SeenEntry);
-	ctl.hcxt = st->file_cxt;
-	st->seen = hash_create("journaling import ids", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
 	if (strcmp(format, "auto") == 0)
 	{
@@ -1243,6 +1315,7 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 					 errhint("Known formats: auto, entries, sessions, journaling_ai.entries, journaling_ai.topics, journaling_ai.sessions, journaling_ai.messages, llm_council.conversation, llm_council.usage, donna.session, donna.history, donna.memory, donna.user, dayone, jrnl, journey.")));
 	}
 	st->format = f;
+	st->seen = ImportSeenCreate(st->file_cxt);
 
 	open_reader(st, &r, path, doc, doclen, &fp, false);
 	st->reader = &r;
@@ -1271,6 +1344,8 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 		json_fault(st, &r, f->kind);
 	st->bytes_done += jr_position(&r);
 	close_reader(&fp);
+	ImportSeenFree(st->seen, st->file_label);
+	st->seen = NULL;
 	flush_all(st);
 
 	/* sessions that got messages: their count and last message time */

@@ -7,7 +7,11 @@
 # through the JSON reader, the mapper, the batched INSERT, the search_vector
 # trigger and the change capture into journal_entries.
 #
-#   [MB=1100] test/bench/import_large.sh   # file size in MB (default 1100)
+#   [MB=1100] [WORDS=40-400] test/bench/import_large.sh
+#
+# MB is the file size in MB; WORDS the range of words in each record's
+# content (1-3 makes short records: several million of them per GB, which
+# is what the per-file set of seen ids has to hold).
 #
 # Sources scripts/lib.sh (respects PGDEV_ROOT), builds and installs the
 # extension, starts its own throwaway cluster and stops it at the end.
@@ -17,6 +21,8 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$REPO_ROOT"
 
 MB=${MB:-1100}
+WORDS=${WORDS:-40-400}
+[[ $WORDS =~ ^[0-9]+-[0-9]+$ ]] || die "WORDS must be min-max, e.g. 40-400"
 ensure_packages
 build_and_install
 cluster_start -o "-c shared_buffers=512MB -c max_wal_size=8GB"
@@ -26,10 +32,11 @@ mkdir -p "$DATA"
 chown postgres: "$DATA"
 USER_ID=5dad10db-0000-4000-8000-00000000b002
 
-log "generating a ${MB} MB file of canonical entries"
-records=$(python3 - "$MB" "$DATA/big.json" <<'PY'
+log "generating a ${MB} MB file of canonical entries of $WORDS words"
+records=$(python3 - "$MB" "$DATA/big.json" "${WORDS%-*}" "${WORDS#*-}" <<'PY'
 import json, random, sys, uuid
 limit, path = int(sys.argv[1]) * 1048576, sys.argv[2]
+lo, hi = int(sys.argv[3]), int(sys.argv[4])
 rnd = random.Random(7)
 words = ("sleep work run walk coffee family friend stress calm rain sun garden book meeting "
          "deadline project lunch dinner call mother father sister weekend tired happy anxious "
@@ -42,8 +49,8 @@ with open(path, "w") as f:
         rec = json.dumps({
             "id": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
             "title": " ".join(rnd.choice(words) for _ in range(4)).capitalize(),
-            # 40 to 400 words: about 250 bytes to 2.5 kB of text
-            "content": " ".join(rnd.choice(words) for _ in range(rnd.randint(40, 400))) + ".",
+            # WORDS words: 40 to 400 are about 250 bytes to 2.5 kB of text
+            "content": " ".join(rnd.choice(words) for _ in range(rnd.randint(lo, hi))) + ".",
             "entry_date": f"2025-{1 + i % 12:02d}-{d:02d}",
             "mood_score": round(rnd.uniform(-1, 1), 2),
             "tags": rnd.sample(words, 3),
@@ -61,7 +68,7 @@ size=$(stat -c %s "$DATA/big.json")
 psql -X -q -d postgres -c "CREATE EXTENSION journaling CASCADE" -c "INSERT INTO journaling.users (id, username) VALUES ('$USER_ID', 'large')" >/dev/null
 log "importing $size bytes"
 t0=$(date +%s.%N)
-psql -X -q -v ON_ERROR_STOP=1 -d postgres >"$DATA/result" <<SQL
+psql -X -q -v ON_ERROR_STOP=1 -d postgres >"$DATA/result" 2>"$DATA/debug" <<SQL || { cat "$DATA/debug" >&2; exit 1; }
 -- a first call loads the library and warms the caches before the baseline
 SELECT count(*) FROM journaling.import_json('[]', 'entries', '{"user_id": "$USER_ID"}');
 SELECT pg_backend_pid() AS pid \\gset
@@ -71,6 +78,8 @@ SELECT pg_backend_pid() AS pid \\gset
 \\! (max=0; while [ ! -e "\$BENCH_DIR/stop" ]; do a=\$(awk '/RssAnon/ {print \$2}' /proc/\$BENCH_PID/status); [ "\$a" -gt "\$max" ] && max=\$a && echo \$max > "\$BENCH_DIR/anonmax"; sleep 0.05; done) &
 \\pset format unaligned
 \\pset tuples_only on
+-- the per-file set of seen ids says how much of it went to temporary files
+SET client_min_messages = debug1;
 SELECT processed, imported, failed FROM journaling.import_file('$DATA/big.json', 'entries', '{"user_id": "$USER_ID"}') WHERE kind = 'total';
 \\! touch "\$BENCH_DIR/stop"
 \\! grep VmHWM /proc/\$BENCH_PID/status | awk '{print \$2}' > "\$BENCH_DIR/hwm"
@@ -89,7 +98,7 @@ cat <<MD
 ### import_file of a file over 1 GB: backend memory
 
 Machine: $(nproc) cores, PostgreSQL $(psql -X -At -d postgres -c 'SHOW server_version'), shared_buffers 512MB.
-File: $size bytes ($(( size / 1048576 )) MB), $records canonical entries (40–400 words each); processed | imported | failed: $result; $rows rows in journal_entries; $secs s.
+File: $size bytes ($(( size / 1048576 )) MB), $records canonical entries ($WORDS words of content each); processed | imported | failed: $result; $rows rows in journal_entries; $secs s.
 
 | measure | value | goal |
 |---|---:|---|
@@ -98,3 +107,4 @@ File: $size bytes ($(( size / 1048576 )) MB), $records canonical entries (40–4
 | growth during the call | $growth_mb MB | ≤ 64 MB |
 | backend peak resident set (VmHWM, includes shared buffers touched) | $(( hwm / 1024 )) MB | |
 MD
+grep -h 'ids of' "$DATA/debug" | sed "s/^.*DEBUG: */Set of seen ids (work_mem $(psql -X -At -d postgres -c 'SHOW work_mem')): /" || true
