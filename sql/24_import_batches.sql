@@ -71,23 +71,25 @@ SELECT count(*) AS exact
 SELECT * FROM journaling.import_json(pg_temp.doc(11, 14, bad_date => '{13}'), 'entries', :'strict');
 SELECT * FROM pg_temp.landed;
 
--- Several batches: 2500 records, every third rejected by the mapper and
--- two rejected by the server (in the first and third batches).
+-- Several batches: 9000 records (batches of 4000, 4000 and 1000), every
+-- third rejected by the server's CHECK on the mood and two for their dates
+-- (in the first and third batches).
 DELETE FROM journaling.journal_entries WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024';
 SELECT * FROM journaling.import_json(
-  pg_temp.doc(1, 2500, bad_date => '{500,2500}',
-              bad_mood => ARRAY(SELECT i FROM generate_series(3, 2500, 3) i)), 'entries', :'owner');
+  pg_temp.doc(1, 9000, bad_date => '{500,8999}',
+              bad_mood => ARRAY(SELECT i FROM generate_series(3, 9000, 3) i)), 'entries', :'owner');
 SELECT sqlstate, count(*), min(ordinal), max(ordinal), count(DISTINCT ordinal) AS distinct_ordinals
   FROM journaling.import_errors
  WHERE run_id = (SELECT max(id) FROM journaling.import_runs)
  GROUP BY sqlstate ORDER BY sqlstate;
 SELECT count(*) AS landed,
-       count(*) FILTER (WHERE right(id::text, 4)::int % 3 = 0 OR right(id::text, 4)::int IN (500, 2500)) AS wrongly
+       count(*) FILTER (WHERE right(id::text, 4)::int % 3 = 0 OR right(id::text, 4)::int IN (500, 8999)) AS wrongly
   FROM journaling.journal_entries WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024';
+DELETE FROM journaling.journal_entries WHERE user_id = '5dad10db-0000-4000-8000-0000000b0024';
 
--- Three batches with rows the server rejects (in both halves of the first,
--- one in the second, two side by side in the third): each keeps the memory
--- of one committed subtransaction, not of one per row (its rows are tried
+-- A batch with rows the server rejects (in both halves, alone, two side by
+-- side): it keeps the memory of one committed subtransaction, not of one
+-- per row (its rows are tried
 -- alone in subtransactions rolled back, then the good ones go in together;
 -- PostgreSQL keeps 8 kB of each committed subtransaction that allocated, as
 -- an INSERT into journal_entries does for its statement triggers, until the

@@ -49,8 +49,17 @@
 #include "journaling.h"
 #include "json_reader.h"
 
-#define BATCH_ROWS			1000
+/*
+ * A batch of rows goes in with one statement in one subtransaction, kept:
+ * PostgreSQL keeps the memory of every committed subtransaction that
+ * allocated (8 kB, as an INSERT does on a table with statement triggers,
+ * like journal_entries) until the transaction ends, so the number of
+ * batches, not only their size, is what an import's memory grows with.
+ */
+#define BATCH_ROWS			4000
 #define BATCH_BYTES			(4 * 1024 * 1024)
+/* import_errors rows written at once */
+#define ERROR_BATCH_ROWS	1000
 #define ISOLATE_ROWS		8	/* failing ranges this small are tried row by row */
 #define PROGRESS_INTERVAL_MS 10000
 
@@ -111,8 +120,8 @@ typedef struct ErrorQueue
 {
 	int			n;
 	Size		bytes;
-	Datum		values[E_COLS][BATCH_ROWS];
-	bool		nulls[E_COLS][BATCH_ROWS];
+	Datum		values[E_COLS][ERROR_BATCH_ROWS];
+	bool		nulls[E_COLS][ERROR_BATCH_ROWS];
 } ErrorQueue;
 
 struct ImportState
@@ -270,7 +279,7 @@ queue_error(ImportState *st, const char *kind, int64 ordinal, int64 offset,
 	queue_text(q, E_SQLSTATE, sqlstate);
 	queue_text(q, E_MESSAGE, message);
 	MemoryContextSwitchTo(old);
-	if (++q->n >= BATCH_ROWS || q->bytes >= BATCH_BYTES)
+	if (++q->n >= ERROR_BATCH_ROWS || q->bytes >= BATCH_BYTES)
 		flush_errors(st);
 }
 
