@@ -14,7 +14,7 @@
 #
 # The two sides of each comparison run alternately in one session, after
 # one untimed warm-up run of each (so neither side pays for connecting,
-# loading libraries or a cold cache), RUNS times (default 3), and the best
+# loading libraries or a cold cache), RUNS times (default 5), and the best
 # time of each side counts; (c) alternates call by call.  The data are
 # checkpointed and synced to disk before any timing, so no write-back of
 # the freshly loaded tables runs under one side only.  Before
@@ -30,7 +30,7 @@
 # (about 45 ms per query here), a fixed cost paid by the parallel side only.
 # That the whole table is in shared_buffers is checked with pg_buffercache.
 #
-# Usage: [PGDEV_ROOT=...] [ROWS=10000000] [ROWS_WINDOW=1000000] [RUNS=3] [CALLS=50] test/bench/moodstats.sh
+# Usage: [PGDEV_ROOT=...] [ROWS=10000000] [ROWS_WINDOW=1000000] [RUNS=5] [CALLS=50] test/bench/moodstats.sh
 # Prints a Markdown table.  Uses its own throwaway cluster and stops it.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -39,7 +39,7 @@ cd "$REPO_ROOT"
 ROWS=${ROWS:-10000000}
 ROWS_WINDOW=${ROWS_WINDOW:-1000000}
 CALLS=${CALLS:-50}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 
 build_and_install
 # work_mem 128MB: the 1 M-row sort of (a) then stays in memory on both sides
