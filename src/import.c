@@ -93,6 +93,7 @@ typedef struct SeqEntry
 {
 	pg_uuid_t	session;
 	int			seq;
+	int64		file_no;		/* the last file it got messages from (0: none) */
 	pg_uuid_t	owner;
 	bool		owner_known;
 } SeqEntry;
@@ -172,7 +173,8 @@ struct ImportState
 	const ImportFormat *format;
 	int64		ordinal;
 	ImportSeen *seen;			/* ids of this file's records */
-	List	   *touched;		/* sessions that got messages */
+	int64		file_no;		/* files begun in this call */
+	List	   *touched;		/* sessions that got messages in this file */
 	JrReader   *reader;
 
 	/* progress */
@@ -778,6 +780,7 @@ session_entry(ImportState *st, const pg_uuid_t *session)
 	if (!found)
 	{
 		e->seq = 0;
+		e->file_no = 0;
 		e->owner_known = false;
 	}
 	return e;
@@ -823,14 +826,18 @@ ImportSessionOwner(ImportState *st, const pg_uuid_t *session, const char *source
 	*owner = e->owner;
 }
 
-/* Next message number (1-based) of a session in this call. */
+/*
+ * Next message number (1-based) of a session in this call.  The session's
+ * count is updated after each file it got messages from (a session's
+ * messages may be split between files of one import_directory call).
+ */
 int
 ImportNextSeq(ImportState *st, const pg_uuid_t *session)
 {
 	SeqEntry   *e = session_entry(st, session);
 	MemoryContext old;
 
-	if (e->seq == 0)
+	if (e->file_no != st->file_no)
 	{
 		pg_uuid_t  *copy;
 
@@ -839,6 +846,7 @@ ImportNextSeq(ImportState *st, const pg_uuid_t *session)
 		*copy = *session;
 		st->touched = lappend(st->touched, copy);
 		MemoryContextSwitchTo(old);
+		e->file_no = st->file_no;
 	}
 	return ++e->seq;
 }
@@ -1296,6 +1304,7 @@ import_one(ImportState *st, const char *path, const char *doc, size_t doclen, co
 	st->path = path;
 	st->file_label = path ? path : "the document";
 	st->ordinal = 0;
+	st->file_no++;
 	st->touched = NIL;
 
 	if (strcmp(format, "auto") == 0)
