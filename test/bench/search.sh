@@ -118,7 +118,7 @@ per_user=$(q -c "SELECT round(avg(c)) || ' (max ' || max(c) || ')' FROM (SELECT 
 cat <<MD
 ## search benchmark
 
-- machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (shared with other jobs)
+- machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (1-minute load average $(cut -d' ' -f1 /proc/loadavg) when the report is written)
 - server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off,
   shared_buffers $(q -c "SHOW shared_buffers"); table, TOAST table and indexes read into shared buffers
   with pg_prewarm ($(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.journal_entries'))") in all) before the runs, the same for every method
