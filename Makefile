@@ -21,7 +21,8 @@ OBJS = \
 	src/import_formats.o \
 	src/snippet.o \
 	src/snippet_select.o \
-	src/search.o
+	src/search.o \
+	src/search_index.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

@@ -17,11 +17,34 @@
  * - a bounded heap keeps the best max_results rows in the SQL order (rank
  *   DESC, entry_date DESC, id), comparing ranks as float4 ORDER BY does;
  * - title and content are fetched for the kept rows only, by primary key.
+ *
+ * When the owner has a search index (journaling.refresh_search_index(),
+ * search_index.c) that the caller may read, the rows are not read at all:
+ *
+ * - the buckets of the query's lexemes give each lexeme's posting list, and
+ *   an entry's candidates are merged from them in search order (all entries
+ *   when the query matches a document without its lexemes, as !a does);
+ * - an upper bound of the entry's rank is known from the postings alone:
+ *   ts_rank_cd sums one term per cover, covers begin at distinct positions of
+ *   the query's lexemes, and a term is at most the largest weight among
+ *   them, so rank <= positions x largest weight.  An entry whose bound cannot
+ *   beat the worst kept hit is skipped;
+ * - the others get a tsvector of only the query's lexemes, with their
+ *   positions, on which ts_match_vq and ts_rankcd_tt give exactly what they
+ *   give on the whole vector (both look at the query's lexemes only);
+ * - the entries of the days logged in journaling.search_changes since the
+ *   index was built are ranked from the table instead, as above;
+ * - the kept hits are then fetched as the caller: a hit the caller cannot
+ *   see (a policy of its own) is left out and the choice made again.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "tsearch/ts_cache.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -32,9 +55,13 @@
 #include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
+#include "utils/acl.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
 #include "utils/uuid.h"
 
 #include "journaling.h"
+#include "search_index.h"
 
 /* Rows fetched from the cursor at a time. */
 #define SEARCH_FETCH_ROWS 1000
@@ -50,6 +77,12 @@ typedef struct SearchHit
 /* Plans kept for the backend's life (the plan cache revalidates them). */
 static SPIPlanPtr scan_plan = NULL;
 static SPIPlanPtr fetch_plan = NULL;
+static SPIPlanPtr index_plan = NULL;
+static SPIPlanPtr pending_plan = NULL;
+static SPIPlanPtr buckets_plan = NULL;
+static SPIPlanPtr pending_rows_plan = NULL;
+static SPIPlanPtr prepare_plan = NULL;
+static SPIPlanPtr all_plan = NULL;
 
 /* Order of the SQL: rank DESC, entry_date DESC, id.  Negative when a comes first. */
 static int
@@ -70,6 +103,9 @@ hit_qsort_cmp(const void *a, const void *b)
 {
 	return hit_cmp((const SearchHit *) a, (const SearchHit *) b);
 }
+
+/* Receives one result row: id, user_id, entry_date, title, content, rank. */
+typedef void (*SearchRowFn) (void *arg, Datum *values, bool *nulls);
 
 /* A fetched row, found by its id. */
 typedef struct SearchRow
@@ -173,27 +209,19 @@ keep_plan(const char *sql, int nargs, Oid *types)
 }
 
 /*
- * Rank every row of the owner the caller may see that matches the query;
- * keep the best top->limit of them in top.
+ * Rank every row a plan returns (search_vector, entry_date, id; rows the
+ * caller may see) that matches the query; keep the best top->limit of them
+ * in top.
  */
 static void
-rank_rows(Datum owner, Datum tsq, SearchTop *top)
+rank_rows(SPIPlanPtr plan, Datum *args, Datum tsq, SearchTop *top)
 {
 	Portal		portal;
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "journaling search rows",
 												 ALLOCSET_DEFAULT_SIZES);
 
-	if (scan_plan == NULL)
-	{
-		Oid			types[1] = {UUIDOID};
-
-		scan_plan = keep_plan("SELECT e.search_vector, e.entry_date, e.id "
-							  "FROM journaling.journal_entries e "
-							  "WHERE e.user_id OPERATOR(pg_catalog.=) $1",
-							  1, types);
-	}
-	portal = SPI_cursor_open(NULL, scan_plan, &owner, NULL, true);
+	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
 	for (;;)
 	{
 		uint64		i;
@@ -234,91 +262,541 @@ rank_rows(Datum owner, Datum tsq, SearchTop *top)
 }
 
 /*
- * journaling.search_top(tsq, owner, max_results): the owner's visible entries
- * matching tsq, best first (rank DESC, entry_date DESC, id), at most
- * max_results of them (NULL: all), with title, content and rank.
+ * The index path
  */
-PG_FUNCTION_INFO_V1(journaling_search_top);
-Datum
-journaling_search_top(PG_FUNCTION_ARGS)
+
+/* One distinct lexeme of the query, with its posting list (if any). */
+typedef struct IndexLexeme
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		tsq;
-	Datum		owner;
-	int64		limit;
+	const char *lexeme;
+	int			len;
+	int			ndocs;			/* entries in its posting list (0: absent) */
+	int32	   *ordinals;		/* ascending */
+	uint16	   *npos;			/* positions per entry (0: stored without) */
+	uint8	   *weight;			/* per entry: the largest weight class among them */
+	const uint8 **pos;			/* 2 bytes each, little-endian */
+	int			next;			/* merge cursor */
+} IndexLexeme;
+
+/* What the index says about one owner and one query. */
+typedef struct IndexSearch
+{
+	TSQuery		query;
+	int			nentries;
+	const uint8 *entries;		/* SEARCH_ENTRY_SIZE bytes per ordinal */
+	int			nlex;
+	IndexLexeme *lex;			/* sorted in tsvector order */
+	bool		all;			/* a document without the lexemes matches */
+	DateADT    *pending;		/* logged days, ascending */
+	int			npending;
+	bool	   *excluded;		/* per ordinal: not visible to the caller */
+	char	   *vecbuf;			/* room for one candidate's tsvector */
+} IndexSearch;
+
+/* Can the caller read the index and its log?  (Else the rows are scanned.) */
+static bool
+index_readable(void)
+{
+	static const char *const names[] = {"search_index", "search_postings", "search_changes"};
+	Oid			nsp = get_namespace_oid("journaling", false);
+	int			i;
+
+	for (i = 0; i < (int) lengthof(names); i++)
+	{
+		Oid			relid = get_relname_relid(names[i], nsp);
+
+		if (!OidIsValid(relid) || pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
+}
+
+/* qsort comparator over IndexLexeme, in tsvector order (tsCompareString). */
+static int
+lexeme_cmp(const void *a, const void *b)
+{
+	const IndexLexeme *x = (const IndexLexeme *) a;
+	const IndexLexeme *y = (const IndexLexeme *) b;
+	int			c = memcmp(x->lexeme, y->lexeme, Min(x->len, y->len));
+
+	if (c != 0)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* qsort comparator over DateADT. */
+static int
+day_qsort_cmp(const void *a, const void *b)
+{
+	DateADT		x = *(const DateADT *) a;
+	DateADT		y = *(const DateADT *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The query's distinct lexemes; false when an operand is a prefix (a prefix
+ * may match lexemes of any bucket: the rows are scanned instead).
+ */
+static bool
+index_query_lexemes(IndexSearch *is)
+{
+	QueryItem  *item = GETQUERY(is->query);
+	char	   *operands = GETOPERAND(is->query);
+	int			i;
+	int			kept = 0;
+
+	is->lex = palloc0(sizeof(IndexLexeme) * is->query->size);
+	is->nlex = 0;
+	for (i = 0; i < is->query->size; i++)
+	{
+		if (item[i].type != QI_VAL)
+			continue;
+		if (item[i].qoperand.prefix)
+			return false;
+		is->lex[is->nlex].lexeme = operands + item[i].qoperand.distance;
+		is->lex[is->nlex].len = item[i].qoperand.length;
+		is->nlex++;
+	}
+	qsort(is->lex, is->nlex, sizeof(IndexLexeme), lexeme_cmp);
+	for (i = 0; i < is->nlex; i++)
+		if (kept == 0 || lexeme_cmp(&is->lex[kept - 1], &is->lex[i]) != 0)
+			is->lex[kept++] = is->lex[i];
+	is->nlex = kept;
+	return true;
+}
+
+/* Decode one lexeme's posting list into arrays. */
+static void
+index_decode(IndexLexeme *lx, SearchPostingCursor *cur, int nentries)
+{
+	int			k = 0;
+
+	lx->ordinals = palloc(sizeof(int32) * Max(cur->ndocs, 1));
+	lx->npos = palloc(sizeof(uint16) * Max(cur->ndocs, 1));
+	lx->weight = palloc(sizeof(uint8) * Max(cur->ndocs, 1));
+	lx->pos = palloc(sizeof(const uint8 *) * Max(cur->ndocs, 1));
+	while (k < (int) cur->ndocs && SearchPostingNext(cur))
+	{
+		uint32		j;
+		uint8		w = 0;
+
+		if (cur->ordinal >= nentries || cur->npos > MAXNUMPOS)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("journaling.search_postings does not match journaling.search_index"),
+					 errhint("Rebuild the search index: SELECT * FROM journaling.refresh_search_index(true).")));
+		lx->ordinals[k] = cur->ordinal;
+		lx->npos[k] = (uint16) cur->npos;
+		for (j = 0; j < cur->npos; j++)
+			w = Max(w, WEP_GETWEIGHT(SearchPostingPos(cur, j)));
+		/* no positions: ranked as one position of weight D, bounded by A */
+		lx->weight[k] = cur->npos > 0 ? w : 3;
+		lx->pos[k] = cur->pos;
+		k++;
+	}
+	lx->ndocs = k;
+}
+
+/*
+ * Read what the index has for the owner: false when the owner has no index
+ * row the caller can see, or the query has a prefix operand.
+ */
+static bool
+index_open(IndexSearch *is, Datum owner)
+{
+	Oid			uuid_type[1] = {UUIDOID};
+	Oid			bucket_types[2] = {UUIDOID, INT4ARRAYOID};
+	bool		isnull;
+	bytea	   *entries;
+	int			nbuckets;
+	Datum	   *buckets;
+	Datum		args[2];
+	uint64		r;
+	int			i;
+	Size		veclen;
+
+	if (!index_query_lexemes(is) || !index_readable())
+		return false;
+	if (index_plan == NULL)
+		index_plan = keep_plan("SELECT s.nbuckets, s.entries FROM journaling.search_index s "
+							   "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
+	if (SPI_execute_plan(index_plan, &owner, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "search_top: reading the search index failed");
+	if (SPI_processed != 1)
+		return false;
+	nbuckets = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	entries = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (VARSIZE_ANY_EXHDR(entries) % SEARCH_ENTRY_SIZE != 0 || nbuckets <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("journaling.search_index holds a malformed row")));
+	is->entries = (const uint8 *) VARDATA_ANY(entries);
+	is->nentries = (int) (VARSIZE_ANY_EXHDR(entries) / SEARCH_ENTRY_SIZE);
+
+	/* the days written since the build */
+	if (pending_plan == NULL)
+		pending_plan = keep_plan("SELECT DISTINCT c.day FROM journaling.search_changes c "
+								 "WHERE c.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
+	if (SPI_execute_plan(pending_plan, &owner, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "search_top: reading the search index log failed");
+	is->npending = (int) SPI_processed;
+	is->pending = palloc(sizeof(DateADT) * Max(is->npending, 1));
+	for (r = 0; r < SPI_processed; r++)
+		is->pending[r] = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+	qsort(is->pending, is->npending, sizeof(DateADT), day_qsort_cmp);
+
+	/* the buckets of the lexemes, then each lexeme's postings */
+	buckets = palloc(sizeof(Datum) * Max(is->nlex, 1));
+	for (i = 0; i < is->nlex; i++)
+		buckets[i] = Int32GetDatum(SearchIndexBucket(is->lex[i].lexeme, is->lex[i].len, nbuckets));
+	if (buckets_plan == NULL)
+		buckets_plan = keep_plan("SELECT p.bucket, p.postings FROM journaling.search_postings p "
+								 "WHERE p.user_id OPERATOR(pg_catalog.=) $1 "
+								 "AND p.bucket OPERATOR(pg_catalog.=) ANY ($2)", 2, bucket_types);
+	args[0] = owner;
+	args[1] = PointerGetDatum(construct_array(buckets, is->nlex, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+	if (SPI_execute_plan(buckets_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "search_top: reading the search postings failed");
+	for (r = 0; r < SPI_processed; r++)
+	{
+		int32		bucket = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+		bytea	   *data = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+
+		for (i = 0; i < is->nlex; i++)
+		{
+			SearchPostingCursor cur;
+
+			if (DatumGetInt32(buckets[i]) == bucket &&
+				SearchIndexFind(data, is->lex[i].lexeme, is->lex[i].len, &cur))
+				index_decode(&is->lex[i], &cur, is->nentries);
+		}
+	}
+
+	/* room for one candidate's vector: every lexeme with MAXNUMPOS positions */
+	veclen = DATAHDRSIZE;
+	for (i = 0; i < is->nlex; i++)
+		veclen += sizeof(WordEntry) + is->lex[i].len + 2 * sizeof(uint16) + MAXNUMPOS * sizeof(WordEntryPos);
+	is->vecbuf = palloc0(veclen);
+
+	/* does a document with none of the lexemes match (a NOT)? */
+	SET_VARSIZE(is->vecbuf, DATAHDRSIZE);
+	((TSVector) is->vecbuf)->size = 0;
+	is->all = DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(is->vecbuf),
+											   PointerGetDatum(is->query)));
+	is->excluded = palloc0(sizeof(bool) * Max(is->nentries, 1));
+	return true;
+}
+
+/* Was the day written since the index was built? */
+static bool
+index_day_pending(const IndexSearch *is, DateADT day)
+{
+	return is->npending > 0 &&
+		bsearch(&day, is->pending, is->npending, sizeof(DateADT), day_qsort_cmp) != NULL;
+}
+
+/* Weights of ts_rank_cd by weight class (D, C, B, A). */
+static const double rank_weights[] = {0.1, 0.2, 0.4, 1.0};
+
+/*
+ * Upper bound of the candidate's rank (see the top of the file): its
+ * positions of the query's lexemes times the largest weight among them,
+ * a little above for the rounding of the sum.
+ */
+static double
+index_bound(const IndexSearch *is, int32 ordinal)
+{
+	int64		npos = 0;
+	int			w = 0;
+	int			i;
+
+	for (i = 0; i < is->nlex; i++)
+	{
+		const IndexLexeme *lx = &is->lex[i];
+		int			k = lx->next;
+
+		if (k < lx->ndocs && lx->ordinals[k] == ordinal)
+		{
+			npos += Max(lx->npos[k], 1);
+			w = Max(w, lx->weight[k]);
+		}
+	}
+	return (double) npos * rank_weights[w] * 1.0001;
+}
+
+/* The candidate's tsvector in is->vecbuf: the query's lexemes it has, with their positions. */
+static void
+index_candidate(IndexSearch *is, int32 ordinal)
+{
+	TSVector	vec = (TSVector) is->vecbuf;
+	WordEntry  *we = ARRPTR(vec);
+	int			nlex = 0;
+	int			i;
+	char	   *str;
+	uint32		off = 0;
+
+	for (i = 0; i < is->nlex; i++)
+		if (is->lex[i].next < is->lex[i].ndocs && is->lex[i].ordinals[is->lex[i].next] == ordinal)
+			nlex++;
+	vec->size = nlex;
+	str = STRPTR(vec);
+	nlex = 0;
+	for (i = 0; i < is->nlex; i++)
+	{
+		IndexLexeme *lx = &is->lex[i];
+		int			k = lx->next;
+		uint16		n;
+		uint32		j;
+		WordEntryPos *pos;
+
+		if (k >= lx->ndocs || lx->ordinals[k] != ordinal)
+			continue;
+		n = lx->npos[k];
+		we[nlex].len = lx->len;
+		we[nlex].pos = off;
+		we[nlex].haspos = n > 0;
+		memcpy(str + off, lx->lexeme, lx->len);
+		off += lx->len;
+		if (n > 0)
+		{
+			off = SHORTALIGN(off);
+			memcpy(str + off, &n, sizeof(uint16));
+			pos = (WordEntryPos *) (str + off + sizeof(uint16));
+			for (j = 0; j < n; j++)
+				pos[j] = (WordEntryPos) (lx->pos[k][2 * j] | (lx->pos[k][2 * j + 1] << 8));
+			off += sizeof(uint16) + n * sizeof(WordEntryPos);
+		}
+		nlex++;
+	}
+	SET_VARSIZE(vec, CALCDATASIZE(nlex, off));
+}
+
+/*
+ * Offer every indexed entry that matches the query and is neither excluded
+ * nor on a logged day to top, skipping those whose rank bound cannot beat
+ * the worst kept hit.
+ */
+static void
+index_rank(IndexSearch *is, Datum tsq, SearchTop *top, MemoryContext rowcxt)
+{
+	int32		ordinal = -1;
+	int			i;
+
+	for (i = 0; i < is->nlex; i++)
+		is->lex[i].next = 0;
+	for (;;)
+	{
+		SearchHit	hit;
+		double		bound;
+		MemoryContext oldcxt;
+
+		/* the next candidate: every entry, or the next of the posting lists */
+		if (is->all)
+			ordinal++;
+		else
+		{
+			int32		next = PG_INT32_MAX;
+
+			for (i = 0; i < is->nlex; i++)
+				if (is->lex[i].next < is->lex[i].ndocs)
+					next = Min(next, is->lex[i].ordinals[is->lex[i].next]);
+			ordinal = next;
+		}
+		if (ordinal >= is->nentries)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		SearchIndexEntry(is->entries, ordinal, &hit.id, &hit.entry_date);
+		if (!is->excluded[ordinal] && !index_day_pending(is, hit.entry_date))
+		{
+			bound = index_bound(is, ordinal);
+			hit.rank = (float4) bound;
+			if (top->n < top->limit || hit_cmp(&hit, &top->heap[0]) < 0)
+			{
+				index_candidate(is, ordinal);
+				oldcxt = MemoryContextSwitchTo(rowcxt);
+				if (DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(is->vecbuf), tsq)))
+				{
+					hit.rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, PointerGetDatum(is->vecbuf), tsq));
+					top_offer(top, &hit);
+				}
+				MemoryContextSwitchTo(oldcxt);
+				MemoryContextReset(rowcxt);
+			}
+		}
+		for (i = 0; i < is->nlex; i++)
+			if (is->lex[i].next < is->lex[i].ndocs && is->lex[i].ordinals[is->lex[i].next] == ordinal)
+				is->lex[i].next++;
+	}
+}
+
+/* The ordinal of an indexed entry, or -1 (a binary search in search order). */
+static int32
+index_find_entry(const IndexSearch *is, const SearchHit *hit)
+{
+	int32		lo = 0;
+	int32		hi = is->nentries - 1;
+
+	while (lo <= hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+		SearchHit	e;
+		int			c;
+
+		SearchIndexEntry(is->entries, mid, &e.id, &e.entry_date);
+		/* search order is entry_date DESC, id: hit_cmp's order at equal ranks */
+		e.rank = hit->rank;
+		c = hit_cmp(&e, hit);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * The owner's visible entries matching tsq, best first (rank DESC,
+ * entry_date DESC, id), at most limit of them, handed to emit one by one as
+ * (id, user_id, entry_date, title, content, rank).
+ */
+static void
+search_user_rows(Datum tsq, Datum owner, int64 limit, SearchRowFn emit, void *arg)
+{
 	SearchTop	top;
+	SearchTop	pending;
+	IndexSearch is;
+	bool		indexed;
 	SearchHit  *heap;
 	int			n;
 	int			i;
 	Datum	   *ids;
-	SearchRow  *rows;
+	SearchRow  *rows = NULL;
 	Datum		args[2];
 	Oid			types[2] = {UUIDOID, UUIDARRAYOID};
 	uint64		j;
-
-	InitMaterializedSRF(fcinfo, 0);
-	if (!PG_ARGISNULL(2))
-	{
-		limit = PG_GETARG_INT32(2);
-		if (limit < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
-					 errmsg("LIMIT must not be negative")));
-	}
-	else
-		limit = PG_INT32_MAX;
-	/* A query without lexemes (only stop words) matches nothing. */
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || limit == 0 || PG_GETARG_TSQUERY(0)->size == 0)
-		PG_RETURN_NULL();
-	tsq = PointerGetDatum(PG_GETARG_TSQUERY(0));	/* detoasted once, not per row */
-	owner = PG_GETARG_DATUM(1);
+	MemoryContext rowcxt;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journaling search candidates",
+								   ALLOCSET_SMALL_SIZES);
 
-	top.limit = (int) limit;
-	top.cap = (int) Min(limit, 64);
-	top.n = 0;
-	top.heap = palloc(sizeof(SearchHit) * top.cap);
-	rank_rows(owner, tsq, &top);
-	heap = top.heap;
-	n = top.n;
-	if (n == 0)
+	memset(&is, 0, sizeof(is));
+	is.query = DatumGetTSQuery(tsq);
+	indexed = index_open(&is, owner);
+	if (indexed)
 	{
-		SPI_finish();
-		PG_RETURN_NULL();
-	}
-	qsort(heap, n, sizeof(SearchHit), hit_qsort_cmp);
+		/* the rows of the days logged since the index was built, from the table */
+		pending.limit = (int) limit;
+		pending.cap = (int) Min(limit, 64);
+		pending.n = 0;
+		pending.heap = palloc(sizeof(SearchHit) * pending.cap);
+		if (is.npending > 0)
+		{
+			Oid			pending_types[2] = {UUIDOID, DATEARRAYOID};
+			Datum	   *days = palloc(sizeof(Datum) * is.npending);
 
-	/* Title and content of the kept rows, by primary key. */
-	ids = palloc(sizeof(Datum) * n);
-	for (i = 0; i < n; i++)
-		ids[i] = UUIDPGetDatum(&heap[i].id);
-	if (fetch_plan == NULL)
-		fetch_plan = keep_plan("SELECT e.id, e.user_id, e.entry_date, e.title, e.content "
-							   "FROM journaling.journal_entries e "
-							   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
-							   "AND e.id OPERATOR(pg_catalog.=) ANY ($2)",
-							   2, types);
-	args[0] = owner;
-	args[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (SPI_execute_plan(fetch_plan, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "search_top: fetching the kept rows failed");
+			for (i = 0; i < is.npending; i++)
+				days[i] = DateADTGetDatum(is.pending[i]);
+			if (pending_rows_plan == NULL)
+				pending_rows_plan = keep_plan("SELECT e.search_vector, e.entry_date, e.id "
+											  "FROM journaling.journal_entries e "
+											  "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
+											  "AND e.entry_date OPERATOR(pg_catalog.=) ANY ($2)",
+											  2, pending_types);
+			args[0] = owner;
+			args[1] = PointerGetDatum(construct_array(days, is.npending, DATEOID, sizeof(DateADT),
+													  true, TYPALIGN_INT));
+			rank_rows(pending_rows_plan, args, tsq, &pending);
+		}
+	}
+	else if (scan_plan == NULL)
+		scan_plan = keep_plan("SELECT e.search_vector, e.entry_date, e.id "
+							  "FROM journaling.journal_entries e "
+							  "WHERE e.user_id OPERATOR(pg_catalog.=) $1",
+							  1, types);
+
+	/* Choose the hits, then fetch them; with the index, again if one is hidden. */
+	for (;;)
+	{
+		bool		again = false;
+
+		top.limit = (int) limit;
+		top.cap = (int) Min(limit, 64);
+		top.n = 0;
+		top.heap = palloc(sizeof(SearchHit) * top.cap);
+		if (indexed)
+		{
+			for (i = 0; i < pending.n; i++)
+				top_offer(&top, &pending.heap[i]);
+			index_rank(&is, tsq, &top, rowcxt);
+		}
+		else
+			rank_rows(scan_plan, &owner, tsq, &top);
+		heap = top.heap;
+		n = top.n;
+		if (n == 0)
+		{
+			SPI_finish();
+			return;
+		}
+		qsort(heap, n, sizeof(SearchHit), hit_qsort_cmp);
+
+		/* Title and content of the kept rows, by primary key. */
+		ids = palloc(sizeof(Datum) * n);
+		for (i = 0; i < n; i++)
+			ids[i] = UUIDPGetDatum(&heap[i].id);
+		if (fetch_plan == NULL)
+			fetch_plan = keep_plan("SELECT e.id, e.user_id, e.entry_date, e.title, e.content "
+								   "FROM journaling.journal_entries e "
+								   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
+								   "AND e.id OPERATOR(pg_catalog.=) ANY ($2)",
+								   2, types);
+		args[0] = owner;
+		args[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+		if (SPI_execute_plan(fetch_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "search_top: fetching the kept rows failed");
+		rows = palloc(sizeof(SearchRow) * Max(SPI_processed, 1));
+		for (j = 0; j < SPI_processed; j++)
+		{
+			bool		isnull;
+
+			rows[j].tup = SPI_tuptable->vals[j];
+			memcpy(&rows[j].id, DatumGetUUIDP(SPI_getbinval(rows[j].tup, SPI_tuptable->tupdesc, 1, &isnull)),
+				   sizeof(pg_uuid_t));
+		}
+		qsort(rows, SPI_processed, sizeof(SearchRow), row_id_cmp);
+		if (!indexed || SPI_processed == (uint64) n)
+			break;
+		/* an indexed hit the caller cannot see: choose without it */
+		for (i = 0; i < n; i++)
+		{
+			SearchRow	key;
+			int32		ordinal;
+
+			key.id = heap[i].id;
+			if (bsearch(&key, rows, SPI_processed, sizeof(SearchRow), row_id_cmp) != NULL)
+				continue;
+			ordinal = index_find_entry(&is, &heap[i]);
+			if (ordinal >= 0 && !is.excluded[ordinal] && !index_day_pending(&is, heap[i].entry_date))
+			{
+				is.excluded[ordinal] = true;
+				again = true;
+			}
+		}
+		if (!again)
+			break;
+		SPI_freetuptable(SPI_tuptable);
+	}
+
 	/*
 	 * Emit them in rank order.  Both statements read the same snapshot, so
 	 * every kept row is found (a policy with volatile functions aside: a row
 	 * it hides on the second look is left out).
 	 */
-	rows = palloc(sizeof(SearchRow) * Max(SPI_processed, 1));
-	for (j = 0; j < SPI_processed; j++)
-	{
-		bool		isnull;
-
-		rows[j].tup = SPI_tuptable->vals[j];
-		memcpy(&rows[j].id, DatumGetUUIDP(SPI_getbinval(rows[j].tup, SPI_tuptable->tupdesc, 1, &isnull)),
-			   sizeof(pg_uuid_t));
-	}
-	qsort(rows, SPI_processed, sizeof(SearchRow), row_id_cmp);
 	for (i = 0; i < n; i++)
 	{
 		SearchRow	key;
@@ -335,8 +813,223 @@ journaling_search_top(PG_FUNCTION_ARGS)
 			values[k] = SPI_getbinval(row->tup, SPI_tuptable->tupdesc, k + 1, &nulls[k]);
 		values[5] = Float4GetDatum(heap[i].rank);
 		nulls[5] = false;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		emit(arg, values, nulls);
 	}
 	SPI_finish();
+}
+
+/* The limit argument: NULL means all, a negative one is refused as LIMIT does. */
+static int64
+search_limit(FunctionCallInfo fcinfo, int argno)
+{
+	int64		limit;
+
+	if (PG_ARGISNULL(argno))
+		return PG_INT32_MAX;
+	limit = PG_GETARG_INT32(argno);
+	if (limit < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
+				 errmsg("LIMIT must not be negative")));
+	return limit;
+}
+
+/* search_top()'s row: as search_user_rows() gives it. */
+static void
+emit_top_row(void *arg, Datum *values, bool *nulls)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * journaling.search_top(tsq, owner, max_results): the owner's visible entries
+ * matching tsq, best first (rank DESC, entry_date DESC, id), at most
+ * max_results of them (NULL: all), with title, content and rank.
+ */
+PG_FUNCTION_INFO_V1(journaling_search_top);
+Datum
+journaling_search_top(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		limit;
+
+	InitMaterializedSRF(fcinfo, 0);
+	limit = search_limit(fcinfo, 2);
+	/* A query without lexemes (only stop words) matches nothing. */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || limit == 0 || PG_GETARG_TSQUERY(0)->size == 0)
+		PG_RETURN_NULL();
+	/* the query detoasted once, not per row */
+	search_user_rows(PointerGetDatum(PG_GETARG_TSQUERY(0)), PG_GETARG_DATUM(1), limit,
+					 emit_top_row, rsinfo);
+	PG_RETURN_NULL();
+}
+
+/* One search() call: its result set and what every row shares. */
+typedef struct SearchCall
+{
+	ReturnSetInfo *rsinfo;
+	Oid			config;			/* pg_catalog.english */
+	Datum		tsq;
+	Datum		snippet_options;
+	bool		no_snippet;		/* snippet options NULL: snippet() is strict */
+	Datum		matched_query;
+	FmgrInfo	snippet;		/* journaling.snippet(), its per-call cache in fn_extra */
+	MemoryContext rowcxt;
+} SearchCall;
+
+/* search()'s row: search_user_rows()' columns with the snippet and the query used. */
+static void
+emit_search_row(void *arg, Datum *values, bool *nulls)
+{
+	SearchCall *call = (SearchCall *) arg;
+	Datum		out[7];
+	bool		outnulls[7];
+	MemoryContext oldcxt = MemoryContextSwitchTo(call->rowcxt);
+
+	out[0] = values[0];
+	outnulls[0] = nulls[0];
+	out[1] = values[1];
+	outnulls[1] = nulls[1];
+	out[2] = values[2];
+	outnulls[2] = nulls[2];
+	out[3] = values[3];
+	outnulls[3] = nulls[3];
+	out[4] = values[5];
+	outnulls[4] = nulls[5];
+	outnulls[5] = nulls[4] || call->no_snippet;
+	out[5] = outnulls[5] ? (Datum) 0 :
+		FunctionCall4(&call->snippet, ObjectIdGetDatum(call->config), values[4],
+					  call->tsq, call->snippet_options);
+	out[6] = call->matched_query;
+	outnulls[6] = false;
+	tuplestore_putvalues(call->rsinfo->setResult, call->rsinfo->setDesc, out, outnulls);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(call->rowcxt);
+}
+
+/* Every visible row matching the query, best first, through the GIN index. */
+static void
+search_all_rows(SearchCall *call, Datum limit, bool limit_null)
+{
+	Oid			types[2] = {TSQUERYOID, INT8OID};
+	Datum		args[2];
+	char		argnulls[2] = {' ', limit_null ? 'n' : ' '};
+	Portal		portal;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (all_plan == NULL)
+		all_plan = keep_plan("SELECT e.id, e.user_id, e.entry_date, e.title, e.content, "
+							 "pg_catalog.ts_rank_cd(e.search_vector, $1) AS rank "
+							 "FROM journaling.journal_entries e "
+							 "WHERE e.search_vector OPERATOR(pg_catalog.@@) $1 "
+							 "ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT $2",
+							 2, types);
+	args[0] = call->tsq;
+	args[1] = limit;
+	portal = SPI_cursor_open(NULL, all_plan, args, argnulls, true);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, SEARCH_FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			Datum		values[6];
+			bool		nulls[6];
+			int			k;
+
+			CHECK_FOR_INTERRUPTS();
+			for (k = 0; k < 6; k++)
+				values[k] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, k + 1, &nulls[k]);
+			emit_search_row(call, values, nulls);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+}
+
+/*
+ * journaling.search(query, user_id, max_results, options): see DESIGN.md §4.
+ * search_prepare() (SQL) checks the options and makes the query (with typo
+ * correction); one user's rows come from search_user_rows(), everyone's
+ * through the GIN index; snippet() is called for the rows returned only.
+ */
+PG_FUNCTION_INFO_V1(journaling_search);
+Datum
+journaling_search(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			types[3] = {TEXTOID, UUIDOID, JSONBOID};
+	Datum		args[3];
+	char		argnulls[3];
+	SearchCall	call;
+	bool		isnull;
+	int64		limit;
+	TSQuery		tsq;
+	int			k;
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	Oid			snippet_types[4];
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (k = 0; k < 3; k++)
+	{
+		int			argno = k == 2 ? 3 : k;
+
+		argnulls[k] = PG_ARGISNULL(argno) ? 'n' : ' ';
+		args[k] = PG_ARGISNULL(argno) ? (Datum) 0 : PG_GETARG_DATUM(argno);
+	}
+
+	/* the query and the snippet options, as the caller (kept past SPI_finish) */
+	callcxt = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (prepare_plan == NULL)
+		prepare_plan = keep_plan("SELECT p.tsq, p.snippet_options FROM journaling.search_prepare("
+								 "$1, COALESCE($2, journaling.current_user_id()), $3) AS p",
+								 3, types);
+	if (SPI_execute_plan(prepare_plan, args, argnulls, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "search: preparing the query failed");
+	oldcxt = MemoryContextSwitchTo(callcxt);
+	call.tsq = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	call.tsq = isnull ? (Datum) 0 : datumCopy(call.tsq, false, -1);
+	call.snippet_options = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &call.no_snippet);
+	if (!call.no_snippet)
+		call.snippet_options = datumCopy(call.snippet_options, false, -1);
+	MemoryContextSwitchTo(oldcxt);
+	SPI_finish();
+
+	limit = search_limit(fcinfo, 2);
+	if (call.tsq == (Datum) 0 || limit == 0)
+		PG_RETURN_NULL();
+	tsq = DatumGetTSQuery(call.tsq);
+	call.tsq = PointerGetDatum(tsq);
+	call.rsinfo = rsinfo;
+	call.config = get_ts_config_oid(list_make2(makeString("pg_catalog"), makeString("english")), false);
+	call.matched_query = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(tsqueryout, call.tsq)));
+	call.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journaling search row",
+										ALLOCSET_DEFAULT_SIZES);
+	snippet_types[0] = REGCONFIGOID;
+	snippet_types[1] = TEXTOID;
+	snippet_types[2] = TSQUERYOID;
+	snippet_types[3] = TEXTOID;
+	fmgr_info(LookupFuncName(list_make2(makeString("journaling"), makeString("snippet")), 4,
+							 snippet_types, false),
+			  &call.snippet);
+	if (!PG_ARGISNULL(1))
+	{
+		/* a query without lexemes (only stop words) matches nothing */
+		if (tsq->size > 0)
+			search_user_rows(call.tsq, PG_GETARG_DATUM(1), limit, emit_search_row, &call);
+	}
+	else
+		search_all_rows(&call, Int64GetDatum(limit), PG_ARGISNULL(2));
+	MemoryContextDelete(call.rowcxt);
 	PG_RETURN_NULL();
 }
