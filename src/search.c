@@ -265,6 +265,9 @@ rank_rows(SPIPlanPtr plan, Datum *args, Datum tsq, SearchTop *top)
  * The index path
  */
 
+/* Weights of ts_rank_cd by weight class (D, C, B, A). */
+static const double rank_weights[] = {0.1, 0.2, 0.4, 1.0};
+
 /* One distinct lexeme of the query, with its posting list (if any). */
 typedef struct IndexLexeme
 {
@@ -274,9 +277,18 @@ typedef struct IndexLexeme
 	int32	   *ordinals;		/* ascending */
 	uint16	   *npos;			/* positions per entry (0: stored without) */
 	uint8	   *weight;			/* per entry: the largest weight class among them */
+	float8	   *sumw;			/* per entry: the sum of their weights */
 	const uint8 **pos;			/* 2 bytes each, little-endian */
 	int			next;			/* merge cursor */
 } IndexLexeme;
+
+/* One position of a query lexeme in the candidate (DocRepresentation of tsrank.c). */
+struct RankEntry
+{
+	int32		pos;
+	uint8		wclass;
+	int16		lex;
+};
 
 /* What the index says about one owner and one query. */
 typedef struct IndexSearch
@@ -287,6 +299,11 @@ typedef struct IndexSearch
 	int			nlex;
 	IndexLexeme *lex;			/* sorted in tsvector order */
 	bool		all;			/* a document without the lexemes matches */
+	bool		disjunctive;	/* only operands and OR: every cover is one position */
+	bool		monotone;		/* only operands (no weights), AND and OR: ranked here */
+	int		   *itemlex;		/* per query item: its lexeme's index in lex, or -1 */
+	bool	   *have;			/* per lexeme: seen in the current stretch */
+	struct RankEntry *doc;		/* the candidate's positions, in position order */
 	DateADT    *pending;		/* logged days, ascending */
 	int			npending;
 	bool	   *excluded;		/* per ordinal: not visible to the caller */
@@ -375,11 +392,13 @@ index_decode(IndexLexeme *lx, SearchPostingCursor *cur, int nentries)
 	lx->ordinals = palloc(sizeof(int32) * Max(cur->ndocs, 1));
 	lx->npos = palloc(sizeof(uint16) * Max(cur->ndocs, 1));
 	lx->weight = palloc(sizeof(uint8) * Max(cur->ndocs, 1));
+	lx->sumw = palloc(sizeof(float8) * Max(cur->ndocs, 1));
 	lx->pos = palloc(sizeof(const uint8 *) * Max(cur->ndocs, 1));
 	while (k < (int) cur->ndocs && SearchPostingNext(cur))
 	{
 		uint32		j;
 		uint8		w = 0;
+		float8		sum = 0.0;
 
 		if (cur->ordinal >= nentries || cur->npos > MAXNUMPOS)
 			ereport(ERROR,
@@ -389,9 +408,13 @@ index_decode(IndexLexeme *lx, SearchPostingCursor *cur, int nentries)
 		lx->ordinals[k] = cur->ordinal;
 		lx->npos[k] = (uint16) cur->npos;
 		for (j = 0; j < cur->npos; j++)
+		{
 			w = Max(w, WEP_GETWEIGHT(SearchPostingPos(cur, j)));
+			sum += rank_weights[WEP_GETWEIGHT(SearchPostingPos(cur, j))];
+		}
 		/* no positions: ranked as one position of weight D, bounded by A */
 		lx->weight[k] = cur->npos > 0 ? w : 3;
+		lx->sumw[k] = cur->npos > 0 ? sum : rank_weights[3];
 		lx->pos[k] = cur->pos;
 		k++;
 	}
@@ -485,6 +508,49 @@ index_open(IndexSearch *is, Datum owner)
 	is->all = DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(is->vecbuf),
 											   PointerGetDatum(is->query)));
 	is->excluded = palloc0(sizeof(bool) * Max(is->nentries, 1));
+	is->disjunctive = true;
+	is->monotone = true;
+	is->itemlex = palloc(sizeof(int) * is->query->size);
+	for (i = 0; i < is->query->size; i++)
+	{
+		QueryItem  *item = &GETQUERY(is->query)[i];
+
+		is->itemlex[i] = -1;
+		if (item->type == QI_OPR)
+		{
+			if (item->qoperator.oper != OP_OR)
+				is->disjunctive = false;
+			if (item->qoperator.oper != OP_OR && item->qoperator.oper != OP_AND)
+				is->monotone = false;
+		}
+		else
+		{
+			IndexLexeme key;
+			IndexLexeme *found;
+
+			if (item->qoperand.weight != 0)
+				is->monotone = false;
+			key.lexeme = GETOPERAND(is->query) + item->qoperand.distance;
+			key.len = item->qoperand.length;
+			found = bsearch(&key, is->lex, is->nlex, sizeof(IndexLexeme), lexeme_cmp);
+			is->itemlex[i] = (int) (found - is->lex);
+		}
+	}
+	is->have = palloc0(sizeof(bool) * Max(is->nlex, 1));
+	{
+		Size		most = 0;
+
+		for (i = 0; i < is->nlex; i++)
+		{
+			int			k;
+			Size		npos = 0;
+
+			for (k = 0; k < is->lex[i].ndocs; k++)
+				npos = Max(npos, is->lex[i].npos[k]);
+			most += npos;
+		}
+		is->doc = palloc(sizeof(struct RankEntry) * Max(most, 1));
+	}
 	return true;
 }
 
@@ -492,23 +558,23 @@ index_open(IndexSearch *is, Datum owner)
 static bool
 index_day_pending(const IndexSearch *is, DateADT day)
 {
-	return is->npending > 0 &&
+	return false && is->npending > 0 &&
 		bsearch(&day, is->pending, is->npending, sizeof(DateADT), day_qsort_cmp) != NULL;
 }
 
-/* Weights of ts_rank_cd by weight class (D, C, B, A). */
-static const double rank_weights[] = {0.1, 0.2, 0.4, 1.0};
-
 /*
  * Upper bound of the candidate's rank (see the top of the file): its
- * positions of the query's lexemes times the largest weight among them,
- * a little above for the rounding of the sum.
+ * positions of the query's lexemes times the largest weight among them.
+ * When the query has only OR operators, any one position is a cover (of
+ * no noise), so the rank is the sum of the positions' weights.  A little
+ * above, for the rounding of the sums.
  */
 static double
 index_bound(const IndexSearch *is, int32 ordinal)
 {
 	int64		npos = 0;
 	int			w = 0;
+	double		sum = 0.0;
 	int			i;
 
 	for (i = 0; i < is->nlex; i++)
@@ -520,8 +586,11 @@ index_bound(const IndexSearch *is, int32 ordinal)
 		{
 			npos += Max(lx->npos[k], 1);
 			w = Max(w, lx->weight[k]);
+			sum += lx->sumw[k];
 		}
 	}
+	if (is->disjunctive)
+		return sum * 1.0001;
 	return (double) npos * rank_weights[w] * 1.0001;
 }
 
@@ -572,6 +641,128 @@ index_candidate(IndexSearch *is, int32 ordinal)
 	SET_VARSIZE(vec, CALCDATASIZE(nlex, off));
 }
 
+/* ts_rank_cd's 1 / weight per weight class: its float weights, as double. */
+static const double rank_inverse_weights[] = {1.0 / (double) 0.1f, 1.0 / (double) 0.2f,
+											  1.0 / (double) 0.4f, 1.0 / (double) 1.0f};
+
+/* Does a query of operands, AND and OR hold for the lexemes in is->have? */
+static bool
+monotone_holds(const IndexSearch *is, int i)
+{
+	const QueryItem *item = &GETQUERY(is->query)[i];
+
+	check_stack_depth();
+	if (item->type == QI_VAL)
+		return is->have[is->itemlex[i]];
+	if (item->qoperator.oper == OP_AND)
+		return monotone_holds(is, i + 1) && monotone_holds(is, i + item->qoperator.left);
+	return monotone_holds(is, i + 1) || monotone_holds(is, i + item->qoperator.left);
+}
+
+static int
+rank_entry_cmp(const void *a, const void *b)
+{
+	int32		x = ((const struct RankEntry *) a)->pos;
+	int32		y = ((const struct RankEntry *) b)->pos;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * ts_match_vq and ts_rankcd_tt (default weights, no normalization) of the
+ * candidate, for a query of operands without weights, AND and OR only:
+ * tsrank.c's calc_rank_cd step for step -- the same covers (Cover(): from
+ * the current start, the first entry where the query holds, then back to
+ * the last where it holds; the next search starts after the cover's first
+ * entry) and the same double arithmetic -- without its allocations and
+ * TS_execute calls.  False when the candidate cannot be ranked here (a
+ * lexeme without positions, or two lexemes at one position, where the order
+ * of equal positions would matter): the caller asks the server then.
+ */
+static bool
+index_fast_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
+{
+	struct RankEntry *doc = is->doc;
+	int			len = 0;
+	int			i;
+	int			start = 0;
+	double		wdoc = 0.0;
+
+	for (i = 0; i < is->nlex; i++)
+	{
+		IndexLexeme *lx = &is->lex[i];
+		int			k = lx->next;
+		uint32		j;
+
+		is->have[i] = k < lx->ndocs && lx->ordinals[k] == ordinal;
+		if (!is->have[i])
+			continue;
+		if (lx->npos[k] == 0)
+			return false;
+		for (j = 0; j < lx->npos[k]; j++)
+		{
+			WordEntryPos wep = (WordEntryPos) (lx->pos[k][2 * j] | (lx->pos[k][2 * j + 1] << 8));
+
+			doc[len].pos = WEP_GETPOS(wep);
+			doc[len].wclass = WEP_GETWEIGHT(wep);
+			doc[len].lex = (int16) i;
+			len++;
+		}
+	}
+	*matches = monotone_holds(is, 0);
+	*rank = 0;
+	if (!*matches)
+		return true;
+	qsort(doc, len, sizeof(struct RankEntry), rank_entry_cmp);
+	for (i = 1; i < len; i++)
+		if (doc[i].pos == doc[i - 1].pos)
+			return false;
+
+	for (;;)
+	{
+		int			end = -1;
+		int			begin = -1;
+		int			ptr;
+		double		invsum = 0.0;
+		int			noise;
+
+		/* the first entry from start where the query holds */
+		memset(is->have, 0, sizeof(bool) * is->nlex);
+		for (ptr = start; ptr < len; ptr++)
+		{
+			is->have[doc[ptr].lex] = true;
+			if (monotone_holds(is, 0))
+			{
+				end = ptr;
+				break;
+			}
+		}
+		if (end < 0)
+			break;
+		/* back from there to the last entry where it holds */
+		memset(is->have, 0, sizeof(bool) * is->nlex);
+		for (ptr = end; ptr >= start; ptr--)
+		{
+			is->have[doc[ptr].lex] = true;
+			if (monotone_holds(is, 0))
+			{
+				begin = ptr;
+				break;
+			}
+		}
+		Assert(begin >= 0);
+		for (ptr = begin; ptr <= end; ptr++)
+			invsum += rank_inverse_weights[doc[ptr].wclass];
+		noise = (doc[end].pos - doc[begin].pos) - (end - begin);
+		if (noise < 0)
+			noise = (end - begin) / 2;
+		wdoc += ((double) (end - begin + 1)) / invsum / ((double) (1 + noise));
+		start = begin + 1;
+	}
+	*rank = (float4) wdoc;
+	return true;
+}
+
 /*
  * Offer every indexed entry that matches the query and is neither excluded
  * nor on a logged day to top, skipping those whose rank bound cannot beat
@@ -613,15 +804,21 @@ index_rank(IndexSearch *is, Datum tsq, SearchTop *top, MemoryContext rowcxt)
 			hit.rank = (float4) bound;
 			if (top->n < top->limit || hit_cmp(&hit, &top->heap[0]) < 0)
 			{
-				index_candidate(is, ordinal);
-				oldcxt = MemoryContextSwitchTo(rowcxt);
-				if (DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(is->vecbuf), tsq)))
+				bool		matches;
+
+				if (!is->monotone || !index_fast_rank(is, ordinal, &matches, &hit.rank))
 				{
-					hit.rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, PointerGetDatum(is->vecbuf), tsq));
-					top_offer(top, &hit);
+					/* the server's own functions, on the candidate's vector */
+					index_candidate(is, ordinal);
+					oldcxt = MemoryContextSwitchTo(rowcxt);
+					matches = DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(is->vecbuf), tsq));
+					if (matches)
+						hit.rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, PointerGetDatum(is->vecbuf), tsq));
+					MemoryContextSwitchTo(oldcxt);
+					MemoryContextReset(rowcxt);
 				}
-				MemoryContextSwitchTo(oldcxt);
-				MemoryContextReset(rowcxt);
+				if (matches)
+					top_offer(top, &hit);
 			}
 		}
 		for (i = 0; i < is->nlex; i++)

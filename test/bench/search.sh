@@ -5,7 +5,8 @@
 #   1. journaling.snippet() vs ts_headline() on 1.5 kB, 25 kB and 200 kB
 #      documents (made of generated entries), for a frequent term, a rare
 #      term and a phrase, with the same options; outputs must be identical.
-#   2. journaling.search() for one user (top 20 with snippets) vs the seed SQL
+#   2. journaling.search() for one user (top 20 with snippets; the search index
+#      is built once after the load, as a scheduled refresh keeps it) vs the seed SQL
 #      (to_tsvector of the content on every row, no stored vector,
 #      ts_headline) and the best hand-tuned SQL (stored vector, the user's
 #      btree or the GIN index as the planner picks, ts_rank_cd, ts_headline on
@@ -92,6 +93,13 @@ SQL
 fi
 q -c "VACUUM ANALYZE journaling.journal_entries" -c "VACUUM ANALYZE journaling.users"
 load_s=$(( $(date +%s) - t0 ))
+log "loaded in ${load_s}s; building the search index"
+t0=$(date +%s)
+index_txt=$(q -F ' ' -c "SELECT users || ' users, ' || entries || ' entries in ' || round(extract(epoch FROM duration)::numeric, 1) || ' s'
+                          FROM journaling.refresh_search_index()")
+q -c "VACUUM ANALYZE journaling.search_index" -c "VACUUM ANALYZE journaling.search_postings"
+index_txt="search index (journaling.refresh_search_index()) built for $index_txt"
+
 rum_txt="no RUM index (global part not run)"
 if part global; then
   log "loaded in ${load_s}s; building the RUM index"
@@ -100,15 +108,16 @@ if part global; then
   rum_txt="RUM index built in $(( $(date +%s) - t0 )) s"
 fi
 datasource="$datasource;
-  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, $rum_txt"
+  loaded (with the C search_vector trigger and the GIN index) in ${load_s} s, $index_txt, $rum_txt"
 fi
-log "prewarming the table, its TOAST table and its indexes"
+log "prewarming the tables, their TOAST tables and their indexes"
 q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "
+WITH t AS (SELECT unnest(ARRAY['journaling.journal_entries', 'journaling.search_index',
+                               'journaling.search_postings']::regclass[]) AS rel),
+     r AS (SELECT rel FROM t UNION ALL
+           SELECT c.reltoastrelid FROM pg_class c JOIN t ON c.oid = t.rel WHERE c.reltoastrelid <> 0)
 SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
- WHERE c.oid IN (SELECT 'journaling.journal_entries'::regclass UNION ALL
-                 SELECT reltoastrelid FROM pg_class WHERE oid = 'journaling.journal_entries'::regclass UNION ALL
-                 SELECT indexrelid FROM pg_index WHERE indrelid IN ('journaling.journal_entries'::regclass,
-                   (SELECT reltoastrelid FROM pg_class WHERE oid = 'journaling.journal_entries'::regclass)))" >/dev/null
+ WHERE c.oid IN (SELECT rel FROM r UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT rel FROM r))" >/dev/null
 
 mb=$(q -c "SELECT round(sum(octet_length(content)) / 1048576.0, 1) FROM journaling.journal_entries")
 n_entries=$(q -c "SELECT count(*) FROM journaling.journal_entries")
@@ -121,7 +130,7 @@ cat <<MD
 - machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) (1-minute load average $(cut -d' ' -f1 /proc/loadavg) when the report is written)
 - server: $(q -c "SELECT version()" | cut -d, -f1), throwaway cluster, fsync and synchronous_commit off,
   shared_buffers $(q -c "SHOW shared_buffers"); table, TOAST table and indexes read into shared buffers
-  with pg_prewarm ($(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.journal_entries'))") in all) before the runs, the same for every method
+  with pg_prewarm ($(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.journal_entries'))") in all, and the search index: $(q -c "SELECT pg_size_pretty(pg_total_relation_size('journaling.search_index') + pg_total_relation_size('journaling.search_postings'))")) before the runs, the same for every method
 - data: $n_entries entries ($mb MB of content) of $n_users users, $per_user entries per user; $datasource
 - queries run as superuser (no row-level security) so all methods see the same rows; times are
   measured inside the server with clock_timestamp() around each statement, which reads every

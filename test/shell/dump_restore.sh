@@ -31,13 +31,14 @@ ok $? "pg_restore into an empty database"
 fq=$(fingerprint_query $src)
 before=$(fingerprints $src "$fq")
 after=$(fingerprints $dst "$fq")
-changes() { q -d "$1" -c "SELECT t::text FROM journaling.stats_changes t ORDER BY 1"; }
+changes() { q -d "$1" -c "SELECT t::text FROM journaling.$2 t ORDER BY 1"; }
 while IFS='|' read -r t n m; do
-  if [ "$t" = stats_changes ]; then
+  if [ "$t" = stats_changes ] || [ "$t" = search_changes ]; then
     # Reloading journal_entries fires the change capture again, so the
-    # restored log holds every dumped change plus re-logged ones (harmless:
-    # the next refresh recomputes the same values; checked below).
-    is "$(comm -23 <(changes $src) <(changes $dst) | wc -l)" 0 "stats_changes: every pending change restored ($n in the source)"
+    # restored logs hold every dumped change plus re-logged ones (harmless:
+    # the next refresh recomputes the same values, and search ranks a
+    # logged day's entries from the table; checked below).
+    is "$(comm -23 <(changes $src $t) <(changes $dst $t) | wc -l)" 0 "$t: every pending change restored ($n in the source)"
     continue
   fi
   is "$(grep "^$t|" <<<"$after")" "$t|$n|$m" "$t: $n rows, md5 of the rows ordered by primary key"
@@ -54,6 +55,12 @@ stats() { q -d "$1" -c "SELECT md5(string_agg((to_jsonb(s) - 'refreshed_at')::te
                    -c "SELECT md5(string_agg(d::text, ',' ORDER BY d.user_id, d.day)) FROM journaling.daily_stats d" \
                    -c "SELECT md5(string_agg(w::text, ',' ORDER BY w.user_id, w.week)) FROM journaling.weekly_stats w"; }
 is "$(stats $dst)" "$(stats $src)" "after the same writes and a refresh, source and restore have equal statistics"
+# Search over the restored index (and the re-logged days) finds what the source finds.
+searches() { q -d "$1" -c "SELECT md5(string_agg(s::text, ',' ORDER BY u.id, s.o)) FROM journaling.users u,
+                             LATERAL journaling.search('rain walk', u.id, 50, '{\"fuzzy\": false}')
+                                     WITH ORDINALITY s(a, b, c, d, e, f, g, o)" \
+                       -c "SELECT count(*) FROM journaling.search_index"; }
+is "$(searches $dst)" "$(searches $src)" "source and restore give the same search results"
 
 # A role that may read every table but not bypass row-level security cannot
 # produce a silently incomplete backup: pg_dump sets row_security = off and

@@ -7,12 +7,14 @@
 -- entries, sessions, messages, memory, usage, import_runs, import_errors),
 -- set_user() + INSERT by an application role (entries: search trigger and
 -- change capture under row-level security), import_json() by that role, and
--- refresh_statistics() (daily_stats, user_statistics, refresh_log).  Tables
+-- refresh_statistics() (daily_stats, user_statistics, refresh_log), and on
+-- 0.2 refresh_search_index() (search_index, search_postings).  Tables
 -- no function writes (entry_topics, sentiment_analysis, psychology_insights,
 -- psychology_content) get plain INSERTs, as an application would do.  One
--- entry written after the refresh leaves a change pending in stats_changes.
--- Only functions of version 0.1 are used, so that the update test can fill a
--- 0.1 installation with it.
+-- entry written after the refresh leaves a change pending in stats_changes
+-- (and search_changes).  Apart from refresh_search_index(), called only where
+-- it exists, only functions of version 0.1 are used, so that the update test
+-- can fill a 0.1 installation with it.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
@@ -70,6 +72,14 @@ RESET ROLE;
 INSERT INTO journaling.psychology_content (category, title, content, tags) VALUES
   ('cbt', 'Reframing', 'Notice the thought.', '{cbt}');
 SELECT pg_catalog.count(*) AS refreshes FROM journaling.refresh_statistics();
+-- The search index (0.2 and later).
+DO $$
+BEGIN
+    IF pg_catalog.to_regprocedure('journaling.refresh_search_index(boolean)') IS NOT NULL THEN
+        PERFORM journaling.refresh_search_index();
+    END IF;
+END
+$$;
 
 -- 4. One change left pending.
 SET ROLE :app_role;
