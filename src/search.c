@@ -300,7 +300,8 @@ typedef struct IndexSearch
 	IndexLexeme *lex;			/* sorted in tsvector order */
 	bool		all;			/* a document without the lexemes matches */
 	bool		disjunctive;	/* only operands and OR: every cover is one position */
-	bool		monotone;		/* only operands (no weights), AND and OR: ranked here */
+	bool		monotone;		/* operands (no weights), AND, OR, NOT of an operand: ranked here */
+	bool	   *negated;		/* per lexeme: under a NOT */
 	int		   *itemlex;		/* per query item: its lexeme's index in lex, or -1 */
 	bool	   *have;			/* per lexeme: seen in the current stretch */
 	struct RankEntry *doc;		/* the candidate's positions, in position order */
@@ -520,7 +521,8 @@ index_open(IndexSearch *is, Datum owner)
 		{
 			if (item->qoperator.oper != OP_OR)
 				is->disjunctive = false;
-			if (item->qoperator.oper != OP_OR && item->qoperator.oper != OP_AND)
+			if (item->qoperator.oper == OP_PHRASE ||
+				(item->qoperator.oper == OP_NOT && item[1].type != QI_VAL))
 				is->monotone = false;
 		}
 		else
@@ -537,6 +539,11 @@ index_open(IndexSearch *is, Datum owner)
 		}
 	}
 	is->have = palloc0(sizeof(bool) * Max(is->nlex, 1));
+	is->negated = palloc0(sizeof(bool) * Max(is->nlex, 1));
+	for (i = 0; i < is->query->size; i++)
+		if (GETQUERY(is->query)[i].type == QI_OPR && GETQUERY(is->query)[i].qoperator.oper == OP_NOT &&
+			is->itemlex[i + 1] >= 0)
+			is->negated[is->itemlex[i + 1]] = true;
 	{
 		Size		most = 0;
 
@@ -558,7 +565,7 @@ index_open(IndexSearch *is, Datum owner)
 static bool
 index_day_pending(const IndexSearch *is, DateADT day)
 {
-	return false && is->npending > 0 &&
+	return is->npending > 0 &&
 		bsearch(&day, is->pending, is->npending, sizeof(DateADT), day_qsort_cmp) != NULL;
 }
 
@@ -645,7 +652,7 @@ index_candidate(IndexSearch *is, int32 ordinal)
 static const double rank_inverse_weights[] = {1.0 / (double) 0.1f, 1.0 / (double) 0.2f,
 											  1.0 / (double) 0.4f, 1.0 / (double) 1.0f};
 
-/* Does a query of operands, AND and OR hold for the lexemes in is->have? */
+/* Does a query of operands, AND, OR and NOT hold for the lexemes in is->have? */
 static bool
 monotone_holds(const IndexSearch *is, int i)
 {
@@ -654,6 +661,8 @@ monotone_holds(const IndexSearch *is, int i)
 	check_stack_depth();
 	if (item->type == QI_VAL)
 		return is->have[is->itemlex[i]];
+	if (item->qoperator.oper == OP_NOT)
+		return !monotone_holds(is, i + 1);
 	if (item->qoperator.oper == OP_AND)
 		return monotone_holds(is, i + 1) && monotone_holds(is, i + item->qoperator.left);
 	return monotone_holds(is, i + 1) || monotone_holds(is, i + item->qoperator.left);
@@ -670,14 +679,16 @@ rank_entry_cmp(const void *a, const void *b)
 
 /*
  * ts_match_vq and ts_rankcd_tt (default weights, no normalization) of the
- * candidate, for a query of operands without weights, AND and OR only:
- * tsrank.c's calc_rank_cd step for step -- the same covers (Cover(): from
- * the current start, the first entry where the query holds, then back to
- * the last where it holds; the next search starts after the cover's first
- * entry) and the same double arithmetic -- without its allocations and
- * TS_execute calls.  False when the candidate cannot be ranked here (a
- * lexeme without positions, or two lexemes at one position, where the order
- * of equal positions would matter): the caller asks the server then.
+ * candidate, for a query of operands without weights, AND, OR and NOT of an
+ * operand: tsrank.c's calc_rank_cd step for step -- the same covers
+ * (Cover(): from the current start, the first entry where the query holds,
+ * then back to the last where it holds; the next search starts after the
+ * cover's first entry) and the same double arithmetic -- without its
+ * allocations and TS_execute calls.  A NOT holds in every stretch of a
+ * candidate without its operand.  False when the candidate cannot be ranked
+ * here (it has a negated lexeme, a lexeme without positions, or two lexemes
+ * at one position, where the order of equal positions would matter): the
+ * caller asks the server then.
  */
 static bool
 index_fast_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
@@ -697,7 +708,7 @@ index_fast_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
 		is->have[i] = k < lx->ndocs && lx->ordinals[k] == ordinal;
 		if (!is->have[i])
 			continue;
-		if (lx->npos[k] == 0)
+		if (lx->npos[k] == 0 || is->negated[i])
 			return false;
 		for (j = 0; j < lx->npos[k]; j++)
 		{
