@@ -208,20 +208,15 @@ keep_plan(const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
-/*
- * Rank every row a plan returns (search_vector, entry_date, id; rows the
- * caller may see) that matches the query; keep the best top->limit of them
- * in top.
- */
-static void
-rank_rows(SPIPlanPtr plan, Datum *args, Datum tsq, SearchTop *top)
-{
-	Portal		portal;
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "journaling search rows",
-												 ALLOCSET_DEFAULT_SIZES);
+/* Receives one row of a cursor. */
+typedef void (*SearchCursorFn) (void *arg, HeapTuple tup, TupleDesc desc);
 
-	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+/* Run a saved plan (read-only, as the caller) and hand every row to fn, in batches. */
+static void
+for_each_row(SPIPlanPtr plan, Datum *args, const char *nulls, SearchCursorFn fn, void *arg)
+{
+	Portal		portal = SPI_cursor_open(NULL, plan, args, nulls, true);
+
 	for (;;)
 	{
 		uint64		i;
@@ -231,34 +226,64 @@ rank_rows(SPIPlanPtr plan, Datum *args, Datum tsq, SearchTop *top)
 			break;
 		for (i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			Datum		vdatum;
-			TSVector	vec;
-			SearchHit	hit;
-			MemoryContext oldcxt;
-
 			CHECK_FOR_INTERRUPTS();
-			vdatum = SPI_getbinval(tup, desc, 1, &isnull);
-			if (isnull)
-				continue;		/* NULL @@ q is not true */
-			oldcxt = MemoryContextSwitchTo(rowcxt);
-			vec = DatumGetTSVector(vdatum);
-			if (DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(vec), tsq)))
-			{
-				hit.rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, PointerGetDatum(vec), tsq));
-				hit.entry_date = DatumGetDateADT(SPI_getbinval(tup, desc, 2, &isnull));
-				memcpy(&hit.id, DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull)), sizeof(pg_uuid_t));
-				top_offer(top, &hit);
-			}
-			MemoryContextSwitchTo(oldcxt);
-			MemoryContextReset(rowcxt);
+			fn(arg, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
-	MemoryContextDelete(rowcxt);
+}
+
+/* rank_rows()' state: the query, the kept hits, a per-row memory context. */
+typedef struct RankRows
+{
+	Datum		tsq;
+	SearchTop  *top;
+	MemoryContext rowcxt;
+} RankRows;
+
+/* One row (search_vector, entry_date, id): keep it if it matches and ranks high enough. */
+static void
+rank_row(void *arg, HeapTuple tup, TupleDesc desc)
+{
+	RankRows   *rr = (RankRows *) arg;
+	bool		isnull;
+	Datum		vdatum = SPI_getbinval(tup, desc, 1, &isnull);
+	TSVector	vec;
+	SearchHit	hit;
+	MemoryContext oldcxt;
+
+	if (isnull)
+		return;					/* NULL @@ q is not true */
+	oldcxt = MemoryContextSwitchTo(rr->rowcxt);
+	vec = DatumGetTSVector(vdatum);
+	if (DatumGetBool(DirectFunctionCall2(ts_match_vq, PointerGetDatum(vec), rr->tsq)))
+	{
+		hit.rank = DatumGetFloat4(DirectFunctionCall2(ts_rankcd_tt, PointerGetDatum(vec), rr->tsq));
+		hit.entry_date = DatumGetDateADT(SPI_getbinval(tup, desc, 2, &isnull));
+		memcpy(&hit.id, DatumGetUUIDP(SPI_getbinval(tup, desc, 3, &isnull)), sizeof(pg_uuid_t));
+		top_offer(rr->top, &hit);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(rr->rowcxt);
+}
+
+/*
+ * Rank every row a plan returns (search_vector, entry_date, id; rows the
+ * caller may see) that matches the query; keep the best top->limit of them
+ * in top.
+ */
+static void
+rank_rows(SPIPlanPtr plan, Datum *args, Datum tsq, SearchTop *top)
+{
+	RankRows	rr;
+
+	rr.tsq = tsq;
+	rr.top = top;
+	rr.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journaling search rows",
+									  ALLOCSET_DEFAULT_SIZES);
+	for_each_row(plan, args, NULL, rank_row, &rr);
+	MemoryContextDelete(rr.rowcxt);
 }
 
 /*
@@ -1117,6 +1142,19 @@ emit_search_row(void *arg, Datum *values, bool *nulls)
 	MemoryContextReset(call->rowcxt);
 }
 
+/* One row of the all-users query (search_user_rows()' columns): a row of search(). */
+static void
+emit_all_row(void *arg, HeapTuple tup, TupleDesc desc)
+{
+	Datum		values[6];
+	bool		nulls[6];
+	int			k;
+
+	for (k = 0; k < 6; k++)
+		values[k] = SPI_getbinval(tup, desc, k + 1, &nulls[k]);
+	emit_search_row(arg, values, nulls);
+}
+
 /* Every visible row matching the query, best first, through the GIN index. */
 static void
 search_all_rows(SearchCall *call, Datum limit, bool limit_null)
@@ -1124,7 +1162,6 @@ search_all_rows(SearchCall *call, Datum limit, bool limit_null)
 	Oid			types[2] = {TSQUERYOID, INT8OID};
 	Datum		args[2];
 	char		argnulls[2] = {' ', limit_null ? 'n' : ' '};
-	Portal		portal;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -1137,28 +1174,7 @@ search_all_rows(SearchCall *call, Datum limit, bool limit_null)
 							 2, types);
 	args[0] = call->tsq;
 	args[1] = limit;
-	portal = SPI_cursor_open(NULL, all_plan, args, argnulls, true);
-	for (;;)
-	{
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, SEARCH_FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
-		{
-			Datum		values[6];
-			bool		nulls[6];
-			int			k;
-
-			CHECK_FOR_INTERRUPTS();
-			for (k = 0; k < 6; k++)
-				values[k] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, k + 1, &nulls[k]);
-			emit_search_row(call, values, nulls);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	for_each_row(all_plan, args, argnulls, emit_all_row, call);
 	SPI_finish();
 }
 
