@@ -473,4 +473,4 @@ SET jit = off;
 REVOKE ALL ON FUNCTION journaling.refresh_search_index(pg_catalog.bool) FROM PUBLIC;
 
 COMMENT ON FUNCTION journaling.refresh_search_index(pg_catalog.bool) IS
-'Rebuild the search index of the users whose entries changed since the last call and of the users with entries but no index (every user with full), consuming journaling.search_changes, in one transaction; users and entries count what was rebuilt, changes the log rows consumed; a concurrent call returns mode skipped (transaction-level advisory lock 7670314527420216169). For administrators: not executable by PUBLIC';
+'Rebuild the search index of the users whose entries changed since the last call (every user with entries on the first build and with full), consuming journaling.search_changes, in one transaction; users and entries count what was rebuilt, changes the log rows consumed; a concurrent call returns mode skipped (transaction-level advisory lock 7670314527420216169). For administrators: not executable by PUBLIC';

@@ -9,9 +9,9 @@
  *  1. pg_try_advisory_xact_lock(SEARCH_INDEX_LOCK_KEY); if another call
  *     holds it, return mode 'skipped' at once.
  *  2. DELETE ... RETURNING every row of journaling.search_changes visible to
- *     the statement's snapshot; the users of those rows, and the users with
- *     entries but no index row, are rebuilt (full: every user; index rows
- *     of users without entries are dropped).  A writer that commits after
+ *     the statement's snapshot; the users of those rows are rebuilt (on the
+ *     first build, when no user has an index row, and with full: every user
+ *     with entries; full also drops the index rows of users without).  A writer that commits after
  *     that snapshot leaves its rows in the log, so search_top() keeps
  *     ranking its days from the table; a writer whose rows were consumed
  *     committed before it, so every later statement (each with a newer
@@ -588,10 +588,17 @@ journaling_refresh_search_index(PG_FUNCTION_ARGS)
 					SPI_OK_SELECT);
 		}
 		else
+		{
+			/*
+			 * Every write is logged, so the users to rebuild are the logged
+			 * ones, except on the first build (after installing, updating
+			 * from 0.1 or TRUNCATE): then every user with entries.
+			 */
 			run_sql("SELECT u.id FROM journaling.users u "
-					"WHERE NOT EXISTS (SELECT FROM journaling.search_index s WHERE s.user_id OPERATOR(pg_catalog.=) u.id) "
+					"WHERE NOT EXISTS (SELECT FROM journaling.search_index) "
 					"AND EXISTS (SELECT FROM journaling.journal_entries e WHERE e.user_id OPERATOR(pg_catalog.=) u.id)",
 					SPI_OK_SELECT);
+		}
 		collect_users(&users, &n, &cap);
 		qsort(users, n, sizeof(pg_uuid_t), uuid_cmp_qsort);
 
