@@ -266,6 +266,7 @@ INSERT INTO samples (sql) VALUES
   ($$SELECT * FROM journaling.refresh_statistics(true)$$),
   ($$SELECT * FROM journaling.refresh_search_index()$$),
   ($$SELECT * FROM journaling.search('rain', '00000000-0000-4000-8000-0000000000a1', 5)$$),
+  ($$SELECT * FROM journaling.search_top(CAST('rain' AS pg_catalog.tsquery), '00000000-0000-4000-8000-0000000000a1', 5)$$),
   ($$SELECT * FROM journaling.refresh_search_index(true)$$),
   ($$SELECT * FROM journaling.statistics_lag()$$),
   ($$SELECT * FROM journaling.streaks('00000000-0000-4000-8000-0000000000a1')$$),
