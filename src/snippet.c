@@ -48,7 +48,6 @@
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "port/pg_bitutils.h"
 #include "tsearch/ts_cache.h"
 #include "tsearch/ts_public.h"
 #include "tsearch/ts_type.h"
@@ -751,6 +750,8 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
 /* A byte value in each byte of a word; the high bit of each byte that is 0 (bytes below 0x80). */
 #define SNIP_BYTES(b) ((uint64) (b) * UINT64CONST(0x0101010101010101))
 #define SNIP_ZERO_BYTES(v) (~((v) + SNIP_BYTES(0x7f)) & SNIP_BYTES(0x80))
+/* How many bytes of a word have their high bit set, when no other bit is (all sum in the top byte). */
+#define SNIP_COUNT_BYTES(m) ((int) ((((m) >> 7) * SNIP_BYTES(1)) >> 56))
 
 #define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
 #define ASCII_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f' || (c) == '\v')
@@ -938,14 +939,66 @@ snip_splittable(const char *doc, int len)
 	return true;
 }
 
+/*
+ * The cuts among the 8 bytes at p (p[-1] must be readable too), as the high
+ * bit of each byte of a little-endian word: letters (bytes below 0x80 whose
+ * b | 0x20 lies in 'a'..'z') right after white space (' ' or 0x09..0x0d).
+ * With the high bits masked off first, no sum below reaches 0x100, so none
+ * carries into the next byte.
+ */
+static inline uint64
+snip_cuts8(const char *p)
+{
+	uint64		x,
+				y,
+				lx,
+				ly,
+				letter,
+				space;
+
+	memcpy(&x, p, sizeof(x));
+	memcpy(&y, p - 1, sizeof(y));
+	lx = (x & SNIP_BYTES(0x7f)) | SNIP_BYTES(0x20);
+	letter = (lx + SNIP_BYTES(0x80 - 'a')) & ~(lx + SNIP_BYTES(0x80 - 'z' - 1)) & ~x;
+	ly = y & SNIP_BYTES(0x7f);
+	space = (SNIP_ZERO_BYTES(ly ^ SNIP_BYTES(' ')) |
+			 ((ly + SNIP_BYTES(0x80 - 0x09)) & ~(ly + SNIP_BYTES(0x80 - 0x0e)))) & ~y;
+	return letter & space & SNIP_BYTES(0x80);
+}
+
+/*
+ * The n-th cut (n >= 1) after byte i and before to, else to: 8 bytes at a
+ * time (on little-endian machines) while they hold fewer cuts than wanted.
+ */
+static int
+snip_nth_cut(const char *doc, int i, int to, int64 n)
+{
+	for (i++; i < to; i++)
+	{
+#ifndef WORDS_BIGENDIAN
+		if (i + 8 <= to)
+		{
+			int			k = SNIP_COUNT_BYTES(snip_cuts8(doc + i));
+
+			if (k < n)
+			{
+				n -= k;
+				i += 7;
+				continue;
+			}
+		}
+#endif
+		if (SNIP_IS_CUT(doc, i) && --n == 0)
+			return i;
+	}
+	return to;
+}
+
 /* The first cut after byte i and before to, else to. */
 static inline int
 snip_next_cut(const char *doc, int i, int to)
 {
-	for (i++; i < to; i++)
-		if (SNIP_IS_CUT(doc, i))
-			return i;
-	return to;
+	return snip_nth_cut(doc, i, to, 1);
 }
 
 /* The last cut at or before byte i, else 0 (the start of the first segment). */
@@ -966,18 +1019,38 @@ snip_cut_at_or_before(const char *doc, int i)
 static int
 snip_segments_back(const char *doc, int s, int n, int floor)
 {
-	for (; n > 0 && s > Max(floor, 0); n--)
-		s = snip_cut_at_or_before(doc, s - 1);
-	return s;
+	int			i;
+
+	if (n <= 0 || s <= Max(floor, 0))
+		return s;
+	/* the cuts before s, from the last on: the n-th, or the first at or before floor */
+	for (i = s - 1; i > 0; i--)
+	{
+#ifndef WORDS_BIGENDIAN
+		/* bytes i - 7..i, all past floor, at a time while they hold fewer cuts than wanted */
+		if (i - 7 > Max(floor, 0))
+		{
+			int			k = SNIP_COUNT_BYTES(snip_cuts8(doc + i - 7));
+
+			if (k < n)
+			{
+				n -= k;
+				i -= 7;
+				continue;
+			}
+		}
+#endif
+		if (SNIP_IS_CUT(doc, i) && (--n == 0 || i <= floor))
+			return i;
+	}
+	return 0;
 }
 
 /* End of the n-th segment from the one starting at s on (doclen at most). */
 static int
 snip_segments_forward(const char *doc, int s, int n, int doclen)
 {
-	for (; n > 0 && s < doclen; n--)
-		s = snip_next_cut(doc, s, doclen);
-	return s;
+	return (n > 0) ? snip_nth_cut(doc, s, doclen, n) : s;
 }
 
 /*
@@ -1632,7 +1705,7 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 			if (l != 0)
 			{
 				/* a letter starts a word when the byte before is not a letter */
-				n += pg_popcount64(l & ~((l << 8) | (uint64) prevletter << 7));
+				n += SNIP_COUNT_BYTES(l & ~((l << 8) | (uint64) prevletter << 7));
 				prevletter = (uint8) (l >> 63);
 				i += 8;
 				continue;
@@ -1938,15 +2011,13 @@ snip_window_advance(SnipState *st, TSParserCacheEntry *prs, SnipWindow *w, int e
 	return false;
 }
 
-/* Do fewer than n segments start in bytes from..to? */
+/* Do fewer than n (>= 2) segments start in bytes from..to (from < to)? */
 static bool
 snip_few_segments(const char *doc, int from, int to, int64 n)
 {
-	int64		k = 0;
-
-	for (; from < to && k < n; from = snip_next_cut(doc, from, to))
-		k++;
-	return k < n;
+	Assert(from < to && n >= 2);
+	/* one starts at from, and one at each cut after it */
+	return snip_nth_cut(doc, from, to, n - 1) >= to;
 }
 
 /*
