@@ -41,6 +41,9 @@
 #include "postgres.h"
 
 #include <wctype.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -184,6 +187,8 @@ typedef struct SnipState
 	/* the ASCII stop bytes b as the few values b | 0x20 they take (nscan of them, 0 if many) */
 	int			nscan;
 	uint64		scan[4];
+	/* hword_asciipart goes to the same dictionaries as asciiword (snip_same_dicts) */
+	bool		hword_as_word;
 	/* early stop: words carrying a query item (not repeated), word count of the next check */
 	int			ninteresting;
 	int			nextcheck;
@@ -224,19 +229,35 @@ snip_dicts(SnipState *st, int type)
 	return st->dicts[type];
 }
 
-/* FNV-1a over the token bytes and its type. */
+/*
+ * Hash of a token's bytes and type: 8 bytes at a time (the last ones
+ * gathered byte by byte), each word mixed in with a multiplication, and the
+ * high bits folded into the low ones that pick a table slot.
+ */
 static inline uint32
 snip_hash(const char *s, int len, int type)
 {
-	uint32		h = 2166136261u ^ (uint32) type;
-	int			i;
+	const uint64 k = UINT64CONST(0x9E3779B97F4A7C15);
+	uint64		h = ((uint64) type << 32 | (uint32) len) * k,
+				v;
+	int			i = 0;
 
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8)
 	{
-		h ^= (unsigned char) s[i];
-		h *= 16777619u;
+		memcpy(&v, s + i, sizeof(v));
+		h = (h ^ v) * k;
 	}
-	return h;
+	if (i < len)
+	{
+		int			shift = 0;
+
+		for (v = 0; i < len; i++, shift += 8)
+			v |= (uint64) (unsigned char) s[i] << shift;
+		h = (h ^ v) * k;
+	}
+	h ^= h >> 29;
+	h *= k;
+	return (uint32) (h >> 32);
 }
 
 /*
@@ -534,10 +555,11 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	st->nlex++;
 }
 
-/* Cached normalization of a token whose snip_hash() is h, computing it on first sight. */
+/* Cached normalization of a token, computing it on first sight. */
 static inline SnipLex *
-snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
+snip_lookup(SnipState *st, char *token, int len, int type)
 {
+	uint32		h = snip_hash(token, len, type);
 	SnipLex    *e;
 
 	snip_cache_grow(st);
@@ -548,13 +570,6 @@ snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
 		snip_lexize(st, e, token, len, type);
 	}
 	return e;
-}
-
-/* Cached normalization of a token, computing it on first sight. */
-static SnipLex *
-snip_lookup(SnipState *st, char *token, int len, int type)
-{
-	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
 /*
@@ -864,6 +879,16 @@ snip_config_counts_words(TSConfigCacheEntry *cfg)
 	return name != NULL && strcmp(name, "dsnowball_lexize") == 0;
 }
 
+/* Do token types a and b go to the same dictionaries, in the same order? */
+static bool
+snip_same_dicts(TSConfigCacheEntry *cfg, int a, int b)
+{
+	int			na = (a < cfg->lenmap) ? cfg->map[a].len : 0,
+				nb = (b < cfg->lenmap) ? cfg->map[b].len : 0;
+
+	return na == nb && (na == 0 || memcmp(cfg->map[a].dictIds, cfg->map[b].dictIds, na * sizeof(Oid)) == 0);
+}
+
 /* Does the query have a phrase operator? */
 static bool
 snip_query_has_phrase(TSQuery query)
@@ -1154,17 +1179,12 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 
 		if (snip_class[doc[i]] == SC_LETTER)
 		{
-			/* asciiword, hashed as snip_hash() does while we look for its end */
-			uint32		h = 2166136261u ^ 1u;
-
+			/* an asciiword */
 			if (i > s && snip_class[doc[i - 1]] == SC_SPACE)
 				break;			/* a cut: the next segment */
 			while (j < to && snip_class[doc[j]] == SC_LETTER)
-			{
-				h ^= doc[j++];
-				h *= 16777619u;
-			}
-			snip_add_entry(st, words_indexed ? snip_lookup_hashed(st, st->doc + i, j - i, 1, h) : &snip_unindexed,
+				j++;
+			snip_add_entry(st, words_indexed ? snip_lookup(st, st->doc + i, j - i, 1) : &snip_unindexed,
 						   st->doc + i, j - i, 1);
 		}
 		else
@@ -1389,7 +1409,7 @@ snip_may_start(SnipState *st, int i, int doclen, int *skip)
 		if (j < doclen && ASCII_DIGIT(doc[j]))
 			return false;
 		return snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 1)) ||
-			snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 11));
+			(!st->hword_as_word && snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 11)));
 	}
 	return false;
 }
@@ -1677,12 +1697,78 @@ snip_letters8(const char *p)
 	return ((letter | space | dot | SNIP_ZERO_BYTES(x ^ SNIP_BYTES(','))) == SNIP_BYTES(0x80)) ? letter : 0;
 }
 
+#ifdef __SSE2__
+/*
+ * The ASCII letters of bytes i..i + 15 of the document as the bits of a
+ * mask, when all 16 may be part of plain segments for sure
+ * (snip_byte_plain): letters, white space, the punctuation , ? ! : ; ' " ( )
+ * and dots followed by white space (or the end of the document) and not
+ * preceded by a dot, else 0 (as when there is no letter).  Bytes from 0x80
+ * on compare as negative numbers, so below every letter.  (SSE2: always
+ * there on x86-64.)
+ */
+static inline uint32
+snip_letters16(const char *doc, int i, int doclen)
+{
+	__m128i		x = _mm_loadu_si128((const __m128i *) (doc + i)),
+				low = _mm_or_si128(x, _mm_set1_epi8(0x20)),
+				letter,
+				space,
+				other;
+	uint32		l,
+				s,
+				d;
+
+	letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+						   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+	space = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+						 _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x08)),
+									   _mm_cmplt_epi8(x, _mm_set1_epi8(0x0e))));
+#define SNIP_OR_EQ(v, c) ((v) = _mm_or_si128((v), _mm_cmpeq_epi8(x, _mm_set1_epi8(c))))
+	other = _mm_or_si128(letter, space);
+	SNIP_OR_EQ(other, ',');
+	SNIP_OR_EQ(other, '?');
+	SNIP_OR_EQ(other, '!');
+	SNIP_OR_EQ(other, ':');
+	SNIP_OR_EQ(other, ';');
+	SNIP_OR_EQ(other, '\'');
+	SNIP_OR_EQ(other, '"');
+	SNIP_OR_EQ(other, '(');
+	SNIP_OR_EQ(other, ')');
+#undef SNIP_OR_EQ
+	l = (uint32) _mm_movemask_epi8(letter);
+	s = (uint32) _mm_movemask_epi8(space);
+	d = (uint32) _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+	if (l == 0 || ((uint32) _mm_movemask_epi8(other) | d) != 0xFFFF)
+		return 0;
+	/* a dot followed by a byte here that is no blank, or by one after that is */
+	if ((d & ~(s >> 1) & 0x7FFF) != 0 ||
+		((d & 0x8000) != 0 && i + 16 < doclen && !ASCII_SPACE((unsigned char) doc[i + 16])))
+		return 0;
+	/* (a dot after a dot here is ruled out already: that one is followed by no blank) */
+	if ((d & 1) != 0 && i > 0 && doc[i - 1] == '.')
+		return 0;
+	return l;
+}
+
+/* Number of bits set in the low 16 bits of v (the rest are 0). */
+static inline int
+snip_popcount16(uint32 v)
+{
+	v = v - ((v >> 1) & 0x5555);
+	v = (v & 0x3333) + ((v >> 2) & 0x3333);
+	v = (v + (v >> 4)) & 0x0F0F;
+	return (int) ((v + (v >> 8)) & 0x1F);
+}
+#endif
+
 /*
  * Count the words (runs of ASCII letters) of bytes from..to as long as they
  * may be part of plain segments (snip_byte_plain): returns the first byte
  * that may not (or to), with *words the words before it.  Stretches of
- * surely plain bytes go 8 bytes at a time (on little-endian machines); the
- * rest byte by byte, where only dots need a closer look.
+ * surely plain bytes go 16 bytes at a time (SSE2), else 8 at a time (on
+ * little-endian machines); the rest byte by byte, where only dots need a
+ * closer look.
  */
 static inline int
 snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
@@ -1693,9 +1779,23 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 
 	while (i < to)
 	{
-		uint8		k = snip_class[(unsigned char) doc[i]];
-		uint8		letter = (k == SC_LETTER);
+		uint8		k,
+					letter;
 
+#ifdef __SSE2__
+		if (i + 16 <= to)
+		{
+			uint32		l = snip_letters16(doc, i, doclen);
+
+			if (l != 0)
+			{
+				n += snip_popcount16(l & ~((l << 1) | prevletter));
+				prevletter = (uint8) (l >> 15);
+				i += 16;
+				continue;
+			}
+		}
+#endif
 #ifndef WORDS_BIGENDIAN
 		if (i + 8 <= to)
 		{
@@ -1712,6 +1812,8 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 			}
 		}
 #endif
+		k = snip_class[(unsigned char) doc[i]];
+		letter = (k == SC_LETTER);
 		if (unlikely(k == SC_OTHER || k == SC_DOT) && !snip_byte_plain(doc, i, doclen))
 			break;
 		n += letter & (prevletter ^ 1);
@@ -2380,6 +2482,8 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			bool		paired = countpos && phrasecap &&
 				snip_query_pair(GETQUERY(st->query), GETQUERY(st->query), &pair);
 
+			/* a word's letters taken as either type then normalize alike (snip_may_start) */
+			st->hword_as_word = snip_same_dicts(st->cfg, 1, 11);
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
 
