@@ -605,7 +605,7 @@ snip_add_word(SnipState *st)
 static SnipLex snip_unindexed;
 
 /* Add one token to the word list, given its normalization (as hlparsetext does). */
-static void
+static inline void
 snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 {
 	SnipWord   *w;
@@ -1158,15 +1158,17 @@ snip_byte_plain(const char *doc, int i, int doclen)
 }
 
 /*
- * Tokenize the segment starting at byte s (ending before to at most) without
- * the parser, as long as it is plain (see snip_segment_scan): returns its
- * end, or -1 with the word list as it was when the segment is not plain.
+ * Tokenize the segments from byte s on (ending before to at most) without
+ * the parser, as long as they are plain (see snip_segment_scan): returns the
+ * start of the first one that is not (to if none), with the word list
+ * holding the tokens before it.
  */
 static int
 snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 {
 	const unsigned char *doc = (const unsigned char *) st->doc;
 	bool		words_indexed = 1 < st->cfg->lenmap && st->cfg->map[1].len > 0;
+	/* the state at the start of the current segment */
 	int			nwords = st->nwords,
 				ninteresting = st->ninteresting,
 				capidx = st->capidx;
@@ -1181,7 +1183,14 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 		{
 			/* an asciiword */
 			if (i > s && snip_class[doc[i - 1]] == SC_SPACE)
-				break;			/* a cut: the next segment */
+			{
+				/* a cut: the segment before is plain, the next one starts */
+				s = i;
+				nwords = st->nwords;
+				ninteresting = st->ninteresting;
+				capidx = st->capidx;
+				vectorpos = st->vectorpos;
+			}
 			while (j < to && snip_class[doc[j]] == SC_LETTER)
 				j++;
 			snip_add_entry(st, words_indexed ? snip_lookup(st, st->doc + i, j - i, 1) : &snip_unindexed,
@@ -1202,7 +1211,7 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 					st->ninteresting = ninteresting;
 					st->capidx = capidx;
 					st->vectorpos = vectorpos;
-					return -1;
+					return s;
 				}
 			}
 			snip_add_token(st, st->doc + i, j - i, TT_SPACE);
@@ -1220,15 +1229,13 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 
 	while (s < to)
 	{
-		int			e = snip_tokenize_plain(st, s, to, doclen),
-					runstart = s;
+		int			e,
+					runstart;
 		bool		plain;
 
-		if (e >= 0)
-		{
-			s = e;
-			continue;
-		}
+		s = runstart = snip_tokenize_plain(st, s, to, doclen);
+		if (s >= to)
+			break;
 		/* s starts a segment that needs the parser, and so may the next ones */
 		s = snip_segment_scan(st->doc, s, to, doclen, &plain);
 		while (s < to)
