@@ -51,6 +51,7 @@
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "tsearch/ts_cache.h"
 #include "tsearch/ts_public.h"
 #include "tsearch/ts_type.h"
@@ -1341,6 +1342,22 @@ snip_may_stop8(const SnipState *st, const unsigned char *p)
 	return hit != 0;
 }
 
+#ifdef __SSE2__
+/* The bytes of the 16 at p that may be stop bytes of the scan (as snip_may_stop8 tells), as a bit mask. */
+static inline uint32
+snip_may_stop16(const SnipState *st, const unsigned char *p)
+{
+	__m128i		x = _mm_loadu_si128((const __m128i *) p),
+				low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	uint32		m = (uint32) _mm_movemask_epi8(x);
+	int			k;
+
+	for (k = 0; k < st->nscan; k++)
+		m |= (uint32) _mm_movemask_epi8(_mm_cmpeq_epi8(low, _mm_set1_epi8((char) (st->scan[k] & 0xFF))));
+	return m;
+}
+#endif
+
 /* Does some query operand start at byte i of the document, in any letter case? */
 static bool
 snip_operand_at(SnipState *st, int i, int doclen)
@@ -1438,6 +1455,24 @@ snip_next_candidate(SnipState *st, int i, int doclen)
 		{
 			int			lim = end;
 
+#ifdef __SSE2__
+			/* 16 bytes at a time: on to the first that may stop the scan */
+			if (st->nscan > 0 && i + 16 <= end)
+			{
+				uint32		m = snip_may_stop16(st, doc + i);
+
+				if (m == 0)
+				{
+					i += 16;
+					continue;
+				}
+				i += pg_rightmost_one_pos32(m);
+				if (stop[doc[i]])
+					break;
+				i++;
+				continue;
+			}
+#endif
 			/* 8 bytes at a time while none can stop the scan */
 			if (st->nscan > 0 && i + 8 <= end)
 			{
