@@ -190,6 +190,9 @@ typedef struct SnipState
 	uint64		scan[4];
 	/* hword_asciipart goes to the same dictionaries as asciiword (snip_same_dicts) */
 	bool		hword_as_word;
+	/* ASCII words that need no dictionary, by first byte, and their normalization (snip_noitem_setup) */
+	bool		noitem[256];
+	SnipLex		noitemlex;
 	/* early stop: words carrying a query item (not repeated), word count of the next check */
 	int			ninteresting;
 	int			nextcheck;
@@ -1194,8 +1197,11 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 			}
 			while (j < to && snip_class[doc[j]] == SC_LETTER)
 				j++;
-			snip_add_entry(st, words_indexed ? snip_lookup(st, st->doc + i, j - i, 1) : &snip_unindexed,
-						   st->doc + i, j - i, 1);
+			if (st->noitem[doc[i]])
+				snip_add_entry(st, &st->noitemlex, st->doc + i, j - i, 1);
+			else
+				snip_add_entry(st, words_indexed ? snip_lookup(st, st->doc + i, j - i, 1) : &snip_unindexed,
+							   st->doc + i, j - i, 1);
 		}
 		else
 		{
@@ -1248,6 +1254,50 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 		}
 		snip_parse(st, prs, runstart, s);
 	}
+}
+
+/*
+ * ASCII words that need no dictionary (windowed parsing, when positions are
+ * counted without the dictionaries and they keep first letters): such a word
+ * gets one position and one lexeme, or none for a stop word
+ * (snip_config_counts_words), that starts with the word's first letter
+ * lower-cased (snip_config_first_letter), so a word whose first letter no
+ * operand starts with carries no query item, and all its entry needs is its
+ * position.  These words share one normalization: recognized, one lexeme
+ * carrying nothing.  That gives a stop word among them a position where
+ * ts_headline has none, which only snip_phrase_capped looks at (see "Stop at the position cap").
+ */
+static void
+snip_noitem_setup(SnipState *st)
+{
+	QueryItem  *qi = GETQUERY(st->query);
+	SnipLexeme *lx;
+	int			c,
+				i;
+
+	for (c = 0; c < 256; c++)
+		st->noitem[c] = ASCII_LETTER(c);
+	for (i = 0; i < st->query->size; i++)
+	{
+		if (qi[i].type == QI_VAL)
+		{
+			unsigned char f = (unsigned char) GETOPERAND(st->query)[qi[i].qoperand.distance];
+
+			st->noitem[f] = false;
+			if (f >= 'a' && f <= 'z')
+				st->noitem[f - ('a' - 'A')] = false;
+		}
+	}
+	/* (the tables are fresh: room for one lexeme) */
+	Assert(st->nlexemes < st->maxlexemes);
+	lx = &st->lexemes[st->nlexemes];
+	lx->addpos = false;
+	lx->nitems = 0;
+	lx->firstitem = 0;
+	st->noitemlex.used = true;
+	st->noitemlex.recognized = true;
+	st->noitemlex.nlexemes = 1;
+	st->noitemlex.first = st->nlexemes++;
 }
 
 /* Whether a normalized token carries any query item. */
@@ -1569,7 +1619,10 @@ snip_select(SnipState *st, const SnipOptions *o, SnipSelect *s)
  * carrying it) rules every such match out: then every cover ends before
  * capidx, and the parse stops once max_words + 1 words follow capidx.  When
  * no parsed entry has that position (a stop word, or text left out there),
- * nothing is ruled out.
+ * nothing is ruled out.  (A stop word among the words snip_noitem_setup
+ * leaves to no dictionary does have an entry with that position, and rightly
+ * rules them out too: it does not carry x, and no other token has its
+ * position.)
  */
 /* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
 static bool
@@ -2528,6 +2581,8 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			st->hword_as_word = snip_same_dicts(st->cfg, 1, 11);
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
+			if (countpos && first_letter)
+				snip_noitem_setup(st);
 
 			if (paired)
 				pair.capbyte = snip_cap_byte(st, prs, doclen);
