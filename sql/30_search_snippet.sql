@@ -422,14 +422,15 @@ SELECT 'punct' AS t, * FROM pg_temp.golden(
 -- Positions counted 16 or 8 bytes at a time (snip_letters16, snip_letters8)
 -- across text whose punctuation those take (? ! : ; " ( ), tabs, form feeds,
 -- CR LF, dots before a blank) or leave to the parser (dots inside words,
--- digits, non-ASCII), at shifting offsets from 16-byte boundaries, with stop
+-- digits, non-ASCII), in an order that does not repeat (so a dot followed by
+-- a letter falls at varying offsets from 16-byte boundaries), with stop
 -- words (words no dictionary is asked about, snip_noitem_setup): a phrase
 -- word at position 16382 matches a right word past the cap, one at 16381 or
 -- 16383 does not.  felt_at checks with to_tsvector where it was planted.
 CREATE TEMP TABLE sse_docs AS
 WITH w AS (SELECT v, k, (ARRAY['today?', 'was!', 'fine:', 'nothing;', '"special"', '(happened)', E'at\t',
                                E'all\r\n', 'really.', E'so\f', 'then' || chr(11), 'café', '2024', 'x2',
-                               'e.g.', 'a.b', 'quiet:', E'wow!?\t', 'it', 'ok'])[1 + (k * 7 + v) % 20] AS w
+                               'e.g.', 'a.b', 'quiet:', E'wow!?\t', 'it', 'ok'])[1 + (k * 7 + k * k / 11 + v) % 20] AS w
              FROM generate_series(0, 5) v, generate_series(1, 16600) k)
 SELECT v AS id, string_agg(CASE WHEN k = felt_at THEN 'felt' WHEN k = felt_at + 8 THEN 'calm' ELSE w END,
                            ' ' ORDER BY k) AS doc
