@@ -609,7 +609,7 @@ snip_add_word(SnipState *st)
 static SnipLex snip_unindexed;
 
 /* Add one token to the word list, given its normalization (as hlparsetext does). */
-static inline void
+static pg_attribute_always_inline void
 snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 {
 	SnipWord   *w;

@@ -202,27 +202,31 @@ static void
 snip_next_piece(const SnipSelect *s, const SnipPieces *pc, int *startpos, int *endpos,
 				int *curlen, int *poslen, int max_words)
 {
-	const int  *w = pc->words;
-	int			k = SnipLowerBound(pc->interesting, pc->ninteresting, *startpos),
+	const int  *w = pc->words,
+			   *iw = pc->interesting;
+	int			n = pc->ninteresting,
+				k = SnipLowerBound(iw, n, *startpos),
 				a,
-				i;
+				i,
+				ki;
 
-	/* the first query word of the cover, else its last entry */
-	a = (k < pc->ninteresting && pc->interesting[k] <= *endpos) ? pc->interesting[k] : *endpos;
+	/* the first query word of the cover, else its last entry (k: query words before a, either way) */
+	a = (k < n && iw[k] <= *endpos) ? iw[k] : *endpos;
 	*startpos = a;
 	/* i: past the entry that makes max_words words, or past the cover */
 	i = a;
 	if (max_words > 0)
-		i = Min(a + 1 + SnipLowerBound(w + a + 1, s->nwords - a, w[a] + max_words), *endpos + 1);
+		i = a + 1 + SnipLowerBound(w + a + 1, *endpos - a, w[a] + max_words);
 	*curlen = w[i] - w[a];
-	*poslen = SnipLowerBound(pc->interesting, pc->ninteresting, i) -
-		SnipLowerBound(pc->interesting, pc->ninteresting, a);
+	ki = k + SnipLowerBound(iw + k, n - k, i);	/* query words before i */
+	*poslen = ki - k;
 	if (*endpos > i)
 	{
-		/* (a is a query word then, so the last one up to i is at a or after) */
-		k = SnipLowerBound(pc->interesting, pc->ninteresting, i + 1) - 1;
-		Assert(k >= 0 && pc->interesting[k] >= a);
-		*endpos = pc->interesting[k];
+		/* the last query word up to i (a is one then, so there is one) */
+		if (ki >= n || iw[ki] != i)
+			ki--;
+		Assert(ki >= k && iw[ki] >= a);
+		*endpos = iw[ki];
 		*curlen -= w[i + 1] - w[*endpos + 1];
 	}
 }
