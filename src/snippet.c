@@ -669,7 +669,7 @@ snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 }
 
 /* Add one token to the word list, with its normalization. */
-static void
+static pg_attribute_always_inline void
 snip_add_token(SnipState *st, char *token, int len, int type)
 {
 	/* token types the configuration does not index (blanks, mostly) need no lookup */
@@ -776,6 +776,8 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
 #define ASCII_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f' || (c) == '\v')
 #define ASCII_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define ASCII_DIGIT(c)	((c) >= '0' && (c) <= '9')
+/* pg_ascii_tolower(), inline */
+#define SNIP_ASCII_LOWER(c) (((c) >= 'A' && (c) <= 'Z') ? (c) + ('a' - 'A') : (c))
 
 /* Whether the configuration's dictionaries allow windowed parsing (see above). */
 static bool
@@ -1423,7 +1425,7 @@ snip_operand_at(SnipState *st, int i, int doclen)
 			int			j;
 
 			for (j = 0; j < qi[k].qoperand.length; j++)
-				if (pg_ascii_tolower((unsigned char) st->doc[i + j]) != op[j])
+				if (SNIP_ASCII_LOWER((unsigned char) st->doc[i + j]) != op[j])
 					break;
 			if (j == qi[k].qoperand.length)
 				return true;
