@@ -14,8 +14,10 @@
  *    normalized by the configuration's dictionaries, but the result is cached
  *    per distinct (token type, token text) within the call, so a long
  *    document runs each dictionary once per distinct word instead of once per
- *    word.  Words are kept as offsets into the document, not copies.  From
- *    the lexemes we build the same word list ts_headline builds: one entry
+ *    word (and in windows of phrase queries, a plain word that no operand
+ *    starts like needs no normalization at all, see snip_noitem_setup).
+ *    Words are kept as offsets into the document, not copies.  From the
+ *    lexemes we build the same word list ts_headline builds: one entry
  *    per token, plus a "repeated" entry for every further query operand a
  *    lexeme matches, each carrying the (capped) tsvector position.
  *
@@ -1267,7 +1269,8 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
  * operand starts with carries no query item, and all its entry needs is its
  * position.  These words share one normalization: recognized, one lexeme
  * carrying nothing.  That gives a stop word among them a position where
- * ts_headline has none, which only snip_phrase_capped looks at (see "Stop at the position cap").
+ * ts_headline has none, which only snip_phrase_capped looks at (see "Stop
+ * at the position cap").
  */
 static void
 snip_noitem_setup(SnipState *st)
@@ -1811,7 +1814,7 @@ snip_letters16(const char *doc, int i, int doclen)
 				low = _mm_or_si128(x, _mm_set1_epi8(0x20)),
 				letter,
 				space,
-				other;
+				plain;
 	uint32		l,
 				s,
 				d;
@@ -1822,21 +1825,21 @@ snip_letters16(const char *doc, int i, int doclen)
 						 _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x08)),
 									   _mm_cmplt_epi8(x, _mm_set1_epi8(0x0e))));
 #define SNIP_OR_EQ(v, c) ((v) = _mm_or_si128((v), _mm_cmpeq_epi8(x, _mm_set1_epi8(c))))
-	other = _mm_or_si128(letter, space);
-	SNIP_OR_EQ(other, ',');
-	SNIP_OR_EQ(other, '?');
-	SNIP_OR_EQ(other, '!');
-	SNIP_OR_EQ(other, ':');
-	SNIP_OR_EQ(other, ';');
-	SNIP_OR_EQ(other, '\'');
-	SNIP_OR_EQ(other, '"');
-	SNIP_OR_EQ(other, '(');
-	SNIP_OR_EQ(other, ')');
+	plain = _mm_or_si128(letter, space);
+	SNIP_OR_EQ(plain, ',');
+	SNIP_OR_EQ(plain, '?');
+	SNIP_OR_EQ(plain, '!');
+	SNIP_OR_EQ(plain, ':');
+	SNIP_OR_EQ(plain, ';');
+	SNIP_OR_EQ(plain, '\'');
+	SNIP_OR_EQ(plain, '"');
+	SNIP_OR_EQ(plain, '(');
+	SNIP_OR_EQ(plain, ')');
 #undef SNIP_OR_EQ
 	l = (uint32) _mm_movemask_epi8(letter);
 	s = (uint32) _mm_movemask_epi8(space);
 	d = (uint32) _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
-	if (l == 0 || ((uint32) _mm_movemask_epi8(other) | d) != 0xFFFF)
+	if (l == 0 || ((uint32) _mm_movemask_epi8(plain) | d) != 0xFFFF)
 		return 0;
 	/* a dot followed by a byte here that is no blank, or by one after that is */
 	if ((d & ~(s >> 1) & 0x7FFF) != 0 ||

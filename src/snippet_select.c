@@ -10,10 +10,12 @@
  * ereport and CHECK_FOR_INTERRUPTS and can be compiled outside it (with
  * stand-ins for those) for unit tests and fuzzing.
  *
- * The only change of method: when the query has no NOT, a range that matches
+ * Two changes of method: when the query has no NOT, a range that matches
  * stays matched when it grows, so the shortest cover from a start word is
- * found by bisection instead of by testing every end word in turn; the
- * answer is the same.
+ * found by bisection instead of by testing every end word in turn; and
+ * covers are cut into pieces with running word counts and the list of query
+ * words instead of by walking them (snip_next_piece).  The answers are the
+ * same.
  */
 #include "postgres.h"
 
@@ -175,6 +177,7 @@ typedef struct SnipPieces
 	int			ninteresting;
 } SnipPieces;
 
+/* Count the words and list the query words of the word list. */
 static void
 snip_pieces_init(const SnipSelect *s, SnipPieces *pc)
 {
