@@ -419,6 +419,45 @@ SELECT 'punct' AS t, * FROM pg_temp.golden(
   ARRAY(SELECT doc FROM punct_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
   ARRAY[to_tsquery('english', 'felt <-> calm')], '<b>calm</b>');
 
+-- Positions counted 16 or 8 bytes at a time (snip_letters16, snip_letters8)
+-- across text whose punctuation those take (? ! : ; " ( ), tabs, form feeds,
+-- CR LF, dots before a blank) or leave to the parser (dots inside words,
+-- digits, non-ASCII), in an order that does not repeat (so a dot followed by
+-- a letter falls at varying offsets from 16-byte boundaries), with stop
+-- words (words no dictionary is asked about, snip_noitem_setup): a phrase
+-- word at position 16382 matches a right word past the cap, one at 16381 or
+-- 16383 does not.  felt_at checks with to_tsvector where it was planted.
+CREATE TEMP TABLE sse_docs AS
+WITH w AS (SELECT v, k, (ARRAY['today?', 'was!', 'fine:', 'nothing;', '"special"', '(happened)', E'at\t',
+                               E'all\r\n', 'really.', E'so\f', 'then' || chr(11), 'café', '2024', 'x2',
+                               'e.g.', 'a.b', 'quiet:', E'wow!?\t', 'it', 'ok'])[1 + (k * 7 + k * k / 11 + v) % 20] AS w
+             FROM generate_series(0, 5) v, generate_series(1, 16600) k)
+SELECT v AS id, string_agg(CASE WHEN k = felt_at THEN 'felt' WHEN k = felt_at + 8 THEN 'calm' ELSE w END,
+                           ' ' ORDER BY k) AS doc
+  FROM w JOIN (VALUES (0, 16382), (1, 16383), (2, 16381), (3, 16382), (4, 16382), (5, 16383)) x(xv, felt_at)
+    ON xv = v
+ GROUP BY v;
+SELECT id, (SELECT positions FROM unnest(to_tsvector('english', doc)) WHERE lexeme = 'felt') AS felt_at
+  FROM sse_docs ORDER BY id;
+SELECT 'sse' AS t, * FROM pg_temp.golden(
+  ARRAY(SELECT doc FROM sse_docs ORDER BY id), ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3'],
+  ARRAY[to_tsquery('english', 'felt <-> calm'), to_tsquery('english', 'felt <2> calm')], '<b>calm</b>');
+
+-- A configuration whose hyphenated words' parts go to other dictionaries than
+-- words (english_stem, words to simple): the scan asks both about a word's
+-- letters (snip_may_start), where 'dying' stems to 'die' and 'skies' to
+-- 'sky' only as such a part.
+CREATE TEXT SEARCH CONFIGURATION pg_temp.mixed (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION pg_temp.mixed ALTER MAPPING FOR asciiword WITH simple;
+SELECT count(*) AS mixed_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS mismatches,
+       count(*) FILTER (WHERE a ~ '<b>(dying|skies)</b>') AS with_match
+  FROM (SELECT journaling.snippet('pg_temp.mixed', d, q, o) AS a, ts_headline('pg_temp.mixed', d, q, o) AS b
+          FROM (SELECT repeat('today was fine, nothing special happened ', 300) || w || repeat(' at all really', 200) AS d
+                  FROM unnest(ARRAY['self-dying', 'blue-skies', 'dying skies', 'Self-Dying']) w) s,
+               unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
+               unnest(ARRAY[to_tsquery('simple', 'die'), to_tsquery('simple', 'sky'),
+                            to_tsquery('simple', 'die | sky')]) q) x;
+
 -- The scan's 8-byte test: a query word planted once in a long document of
 -- filler, in capitals, or spelled with a character that lower-cases to
 -- ASCII (the Kelvin sign, U+0130) among other non-ASCII bytes, so that a

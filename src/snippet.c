@@ -14,8 +14,10 @@
  *    normalized by the configuration's dictionaries, but the result is cached
  *    per distinct (token type, token text) within the call, so a long
  *    document runs each dictionary once per distinct word instead of once per
- *    word.  Words are kept as offsets into the document, not copies.  From
- *    the lexemes we build the same word list ts_headline builds: one entry
+ *    word (and in windows of phrase queries, a plain word that no operand
+ *    starts like needs no normalization at all, see snip_noitem_setup).
+ *    Words are kept as offsets into the document, not copies.  From the
+ *    lexemes we build the same word list ts_headline builds: one entry
  *    per token, plus a "repeated" entry for every further query operand a
  *    lexeme matches, each carrying the (capped) tsvector position.
  *
@@ -41,6 +43,9 @@
 #include "postgres.h"
 
 #include <wctype.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -185,6 +190,11 @@ typedef struct SnipState
 	/* the ASCII stop bytes b as the few values b | 0x20 they take (nscan of them, 0 if many) */
 	int			nscan;
 	uint64		scan[4];
+	/* hword_asciipart goes to the same dictionaries as asciiword (snip_same_dicts) */
+	bool		hword_as_word;
+	/* ASCII words that need no dictionary, by first byte, and their normalization (snip_noitem_setup) */
+	bool		noitem[256];
+	SnipLex		noitemlex;
 	/* early stop: words carrying a query item (not repeated), word count of the next check */
 	int			ninteresting;
 	int			nextcheck;
@@ -225,19 +235,35 @@ snip_dicts(SnipState *st, int type)
 	return st->dicts[type];
 }
 
-/* FNV-1a over the token bytes and its type. */
+/*
+ * Hash of a token's bytes and type: 8 bytes at a time (the last ones
+ * gathered byte by byte), each word mixed in with a multiplication, and the
+ * high bits folded into the low ones that pick a table slot.
+ */
 static inline uint32
 snip_hash(const char *s, int len, int type)
 {
-	uint32		h = 2166136261u ^ (uint32) type;
-	int			i;
+	const uint64 k = UINT64CONST(0x9E3779B97F4A7C15);
+	uint64		h = ((uint64) type << 32 | (uint32) len) * k,
+				v;
+	int			i = 0;
 
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8)
 	{
-		h ^= (unsigned char) s[i];
-		h *= 16777619u;
+		memcpy(&v, s + i, sizeof(v));
+		h = (h ^ v) * k;
 	}
-	return h;
+	if (i < len)
+	{
+		int			shift = 0;
+
+		for (v = 0; i < len; i++, shift += 8)
+			v |= (uint64) (unsigned char) s[i] << shift;
+		h = (h ^ v) * k;
+	}
+	h ^= h >> 29;
+	h *= k;
+	return (uint32) (h >> 32);
 }
 
 /*
@@ -535,10 +561,11 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	st->nlex++;
 }
 
-/* Cached normalization of a token whose snip_hash() is h, computing it on first sight. */
+/* Cached normalization of a token, computing it on first sight. */
 static inline SnipLex *
-snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
+snip_lookup(SnipState *st, char *token, int len, int type)
 {
+	uint32		h = snip_hash(token, len, type);
 	SnipLex    *e;
 
 	snip_cache_grow(st);
@@ -549,13 +576,6 @@ snip_lookup_hashed(SnipState *st, char *token, int len, int type, uint32 h)
 		snip_lexize(st, e, token, len, type);
 	}
 	return e;
-}
-
-/* Cached normalization of a token, computing it on first sight. */
-static SnipLex *
-snip_lookup(SnipState *st, char *token, int len, int type)
-{
-	return snip_lookup_hashed(st, token, len, type, snip_hash(token, len, type));
 }
 
 /*
@@ -591,7 +611,7 @@ snip_add_word(SnipState *st)
 static SnipLex snip_unindexed;
 
 /* Add one token to the word list, given its normalization (as hlparsetext does). */
-static void
+static pg_attribute_always_inline void
 snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 {
 	SnipWord   *w;
@@ -651,7 +671,7 @@ snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 }
 
 /* Add one token to the word list, with its normalization. */
-static void
+static pg_attribute_always_inline void
 snip_add_token(SnipState *st, char *token, int len, int type)
 {
 	/* token types the configuration does not index (blanks, mostly) need no lookup */
@@ -751,11 +771,15 @@ snip_set_vidx(SnipState *st, int first, int32 vidxbase, bool gap)
 /* A byte value in each byte of a word; the high bit of each byte that is 0 (bytes below 0x80). */
 #define SNIP_BYTES(b) ((uint64) (b) * UINT64CONST(0x0101010101010101))
 #define SNIP_ZERO_BYTES(v) (~((v) + SNIP_BYTES(0x7f)) & SNIP_BYTES(0x80))
+/* How many bytes of a word have their high bit set, when no other bit is (all sum in the top byte). */
+#define SNIP_COUNT_BYTES(m) ((int) ((((m) >> 7) * SNIP_BYTES(1)) >> 56))
 
 #define LETTER_TYPE(t)	((t) == 1 || (t) == 2 || (t) == 10 || (t) == 11 || (t) == 16 || (t) == 17)
 #define ASCII_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r' || (c) == '\f' || (c) == '\v')
 #define ASCII_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define ASCII_DIGIT(c)	((c) >= '0' && (c) <= '9')
+/* pg_ascii_tolower(), inline */
+#define SNIP_ASCII_LOWER(c) (((c) >= 'A' && (c) <= 'Z') ? (c) + ('a' - 'A') : (c))
 
 /* Whether the configuration's dictionaries allow windowed parsing (see above). */
 static bool
@@ -863,6 +887,16 @@ snip_config_counts_words(TSConfigCacheEntry *cfg)
 	return name != NULL && strcmp(name, "dsnowball_lexize") == 0;
 }
 
+/* Do token types a and b go to the same dictionaries, in the same order? */
+static bool
+snip_same_dicts(TSConfigCacheEntry *cfg, int a, int b)
+{
+	int			na = (a < cfg->lenmap) ? cfg->map[a].len : 0,
+				nb = (b < cfg->lenmap) ? cfg->map[b].len : 0;
+
+	return na == nb && (na == 0 || memcmp(cfg->map[a].dictIds, cfg->map[b].dictIds, na * sizeof(Oid)) == 0);
+}
+
 /* Does the query have a phrase operator? */
 static bool
 snip_query_has_phrase(TSQuery query)
@@ -938,14 +972,66 @@ snip_splittable(const char *doc, int len)
 	return true;
 }
 
+/*
+ * The cuts among the 8 bytes at p (p[-1] must be readable too), as the high
+ * bit of each byte of a little-endian word: letters (bytes below 0x80 whose
+ * b | 0x20 lies in 'a'..'z') right after white space (' ' or 0x09..0x0d).
+ * With the high bits masked off first, no sum below reaches 0x100, so none
+ * carries into the next byte.
+ */
+static inline uint64
+snip_cuts8(const char *p)
+{
+	uint64		x,
+				y,
+				lx,
+				ly,
+				letter,
+				space;
+
+	memcpy(&x, p, sizeof(x));
+	memcpy(&y, p - 1, sizeof(y));
+	lx = (x & SNIP_BYTES(0x7f)) | SNIP_BYTES(0x20);
+	letter = (lx + SNIP_BYTES(0x80 - 'a')) & ~(lx + SNIP_BYTES(0x80 - 'z' - 1)) & ~x;
+	ly = y & SNIP_BYTES(0x7f);
+	space = (SNIP_ZERO_BYTES(ly ^ SNIP_BYTES(' ')) |
+			 ((ly + SNIP_BYTES(0x80 - 0x09)) & ~(ly + SNIP_BYTES(0x80 - 0x0e)))) & ~y;
+	return letter & space & SNIP_BYTES(0x80);
+}
+
+/*
+ * The n-th cut (n >= 1) after byte i and before to, else to: 8 bytes at a
+ * time (on little-endian machines) while they hold fewer cuts than wanted.
+ */
+static int
+snip_nth_cut(const char *doc, int i, int to, int64 n)
+{
+	for (i++; i < to; i++)
+	{
+#ifndef WORDS_BIGENDIAN
+		if (i + 8 <= to)
+		{
+			int			k = SNIP_COUNT_BYTES(snip_cuts8(doc + i));
+
+			if (k < n)
+			{
+				n -= k;
+				i += 7;
+				continue;
+			}
+		}
+#endif
+		if (SNIP_IS_CUT(doc, i) && --n == 0)
+			return i;
+	}
+	return to;
+}
+
 /* The first cut after byte i and before to, else to. */
 static inline int
 snip_next_cut(const char *doc, int i, int to)
 {
-	for (i++; i < to; i++)
-		if (SNIP_IS_CUT(doc, i))
-			return i;
-	return to;
+	return snip_nth_cut(doc, i, to, 1);
 }
 
 /* The last cut at or before byte i, else 0 (the start of the first segment). */
@@ -966,18 +1052,38 @@ snip_cut_at_or_before(const char *doc, int i)
 static int
 snip_segments_back(const char *doc, int s, int n, int floor)
 {
-	for (; n > 0 && s > Max(floor, 0); n--)
-		s = snip_cut_at_or_before(doc, s - 1);
-	return s;
+	int			i;
+
+	if (n <= 0 || s <= Max(floor, 0))
+		return s;
+	/* the cuts before s, from the last on: the n-th, or the first at or before floor */
+	for (i = s - 1; i > 0; i--)
+	{
+#ifndef WORDS_BIGENDIAN
+		/* bytes i - 7..i, all past floor, at a time while they hold fewer cuts than wanted */
+		if (i - 7 > Max(floor, 0))
+		{
+			int			k = SNIP_COUNT_BYTES(snip_cuts8(doc + i - 7));
+
+			if (k < n)
+			{
+				n -= k;
+				i -= 7;
+				continue;
+			}
+		}
+#endif
+		if (SNIP_IS_CUT(doc, i) && (--n == 0 || i <= floor))
+			return i;
+	}
+	return 0;
 }
 
 /* End of the n-th segment from the one starting at s on (doclen at most). */
 static int
 snip_segments_forward(const char *doc, int s, int n, int doclen)
 {
-	for (; n > 0 && s < doclen; n--)
-		s = snip_next_cut(doc, s, doclen);
-	return s;
+	return (n > 0) ? snip_nth_cut(doc, s, doclen, n) : s;
 }
 
 /*
@@ -1060,15 +1166,17 @@ snip_byte_plain(const char *doc, int i, int doclen)
 }
 
 /*
- * Tokenize the segment starting at byte s (ending before to at most) without
- * the parser, as long as it is plain (see snip_segment_scan): returns its
- * end, or -1 with the word list as it was when the segment is not plain.
+ * Tokenize the segments from byte s on (ending before to at most) without
+ * the parser, as long as they are plain (see snip_segment_scan): returns the
+ * start of the first one that is not (to if none), with the word list
+ * holding the tokens before it.
  */
 static int
 snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 {
 	const unsigned char *doc = (const unsigned char *) st->doc;
 	bool		words_indexed = 1 < st->cfg->lenmap && st->cfg->map[1].len > 0;
+	/* the state at the start of the current segment */
 	int			nwords = st->nwords,
 				ninteresting = st->ninteresting,
 				capidx = st->capidx;
@@ -1081,18 +1189,23 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 
 		if (snip_class[doc[i]] == SC_LETTER)
 		{
-			/* asciiword, hashed as snip_hash() does while we look for its end */
-			uint32		h = 2166136261u ^ 1u;
-
+			/* an asciiword */
 			if (i > s && snip_class[doc[i - 1]] == SC_SPACE)
-				break;			/* a cut: the next segment */
-			while (j < to && snip_class[doc[j]] == SC_LETTER)
 			{
-				h ^= doc[j++];
-				h *= 16777619u;
+				/* a cut: the segment before is plain, the next one starts */
+				s = i;
+				nwords = st->nwords;
+				ninteresting = st->ninteresting;
+				capidx = st->capidx;
+				vectorpos = st->vectorpos;
 			}
-			snip_add_entry(st, words_indexed ? snip_lookup_hashed(st, st->doc + i, j - i, 1, h) : &snip_unindexed,
-						   st->doc + i, j - i, 1);
+			while (j < to && snip_class[doc[j]] == SC_LETTER)
+				j++;
+			if (st->noitem[doc[i]])
+				snip_add_entry(st, &st->noitemlex, st->doc + i, j - i, 1);
+			else
+				snip_add_entry(st, words_indexed ? snip_lookup(st, st->doc + i, j - i, 1) : &snip_unindexed,
+							   st->doc + i, j - i, 1);
 		}
 		else
 		{
@@ -1109,7 +1222,7 @@ snip_tokenize_plain(SnipState *st, int s, int to, int doclen)
 					st->ninteresting = ninteresting;
 					st->capidx = capidx;
 					st->vectorpos = vectorpos;
-					return -1;
+					return s;
 				}
 			}
 			snip_add_token(st, st->doc + i, j - i, TT_SPACE);
@@ -1127,15 +1240,13 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 
 	while (s < to)
 	{
-		int			e = snip_tokenize_plain(st, s, to, doclen),
-					runstart = s;
+		int			e,
+					runstart;
 		bool		plain;
 
-		if (e >= 0)
-		{
-			s = e;
-			continue;
-		}
+		s = runstart = snip_tokenize_plain(st, s, to, doclen);
+		if (s >= to)
+			break;
 		/* s starts a segment that needs the parser, and so may the next ones */
 		s = snip_segment_scan(st->doc, s, to, doclen, &plain);
 		while (s < to)
@@ -1147,6 +1258,51 @@ snip_parse_range(SnipState *st, TSParserCacheEntry *prs, int from, int to, int d
 		}
 		snip_parse(st, prs, runstart, s);
 	}
+}
+
+/*
+ * ASCII words that need no dictionary (windowed parsing, when positions are
+ * counted without the dictionaries and they keep first letters): such a word
+ * gets one position and one lexeme, or none for a stop word
+ * (snip_config_counts_words), that starts with the word's first letter
+ * lower-cased (snip_config_first_letter), so a word whose first letter no
+ * operand starts with carries no query item, and all its entry needs is its
+ * position.  These words share one normalization: recognized, one lexeme
+ * carrying nothing.  That gives a stop word among them a position where
+ * ts_headline has none, which only snip_phrase_capped looks at (see "Stop
+ * at the position cap").
+ */
+static void
+snip_noitem_setup(SnipState *st)
+{
+	QueryItem  *qi = GETQUERY(st->query);
+	SnipLexeme *lx;
+	int			c,
+				i;
+
+	for (c = 0; c < 256; c++)
+		st->noitem[c] = ASCII_LETTER(c);
+	for (i = 0; i < st->query->size; i++)
+	{
+		if (qi[i].type == QI_VAL)
+		{
+			unsigned char f = (unsigned char) GETOPERAND(st->query)[qi[i].qoperand.distance];
+
+			st->noitem[f] = false;
+			if (f >= 'a' && f <= 'z')
+				st->noitem[f - ('a' - 'A')] = false;
+		}
+	}
+	/* (the tables are fresh: room for one lexeme) */
+	Assert(st->nlexemes < st->maxlexemes);
+	lx = &st->lexemes[st->nlexemes];
+	lx->addpos = false;
+	lx->nitems = 0;
+	lx->firstitem = 0;
+	st->noitemlex.used = true;
+	st->noitemlex.recognized = true;
+	st->noitemlex.nlexemes = 1;
+	st->noitemlex.first = st->nlexemes++;
 }
 
 /* Whether a normalized token carries any query item. */
@@ -1241,6 +1397,22 @@ snip_may_stop8(const SnipState *st, const unsigned char *p)
 	return hit != 0;
 }
 
+#ifdef __SSE2__
+/* The bytes of the 16 at p that may be stop bytes of the scan (as snip_may_stop8 tells), as a bit mask. */
+static inline uint32
+snip_may_stop16(const SnipState *st, const unsigned char *p)
+{
+	__m128i		x = _mm_loadu_si128((const __m128i *) p),
+				low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	uint32		m = (uint32) _mm_movemask_epi8(x);
+	int			k;
+
+	for (k = 0; k < st->nscan; k++)
+		m |= (uint32) _mm_movemask_epi8(_mm_cmpeq_epi8(low, _mm_set1_epi8((char) (st->scan[k] & 0xFF))));
+	return m;
+}
+#endif
+
 /* Does some query operand start at byte i of the document, in any letter case? */
 static bool
 snip_operand_at(SnipState *st, int i, int doclen)
@@ -1256,7 +1428,7 @@ snip_operand_at(SnipState *st, int i, int doclen)
 			int			j;
 
 			for (j = 0; j < qi[k].qoperand.length; j++)
-				if (pg_ascii_tolower((unsigned char) st->doc[i + j]) != op[j])
+				if (SNIP_ASCII_LOWER((unsigned char) st->doc[i + j]) != op[j])
 					break;
 			if (j == qi[k].qoperand.length)
 				return true;
@@ -1316,7 +1488,7 @@ snip_may_start(SnipState *st, int i, int doclen, int *skip)
 		if (j < doclen && ASCII_DIGIT(doc[j]))
 			return false;
 		return snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 1)) ||
-			snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 11));
+			(!st->hword_as_word && snip_lex_has_item(st, snip_lookup(st, st->doc + i, j - i, 11)));
 	}
 	return false;
 }
@@ -1338,6 +1510,24 @@ snip_next_candidate(SnipState *st, int i, int doclen)
 		{
 			int			lim = end;
 
+#ifdef __SSE2__
+			/* 16 bytes at a time: on to the first that may stop the scan */
+			if (st->nscan > 0 && i + 16 <= end)
+			{
+				uint32		m = snip_may_stop16(st, doc + i);
+
+				if (m == 0)
+				{
+					i += 16;
+					continue;
+				}
+				i += pg_rightmost_one_pos32(m);
+				if (stop[doc[i]])
+					break;
+				i++;
+				continue;
+			}
+#endif
 			/* 8 bytes at a time while none can stop the scan */
 			if (st->nscan > 0 && i + 8 <= end)
 			{
@@ -1434,7 +1624,10 @@ snip_select(SnipState *st, const SnipOptions *o, SnipSelect *s)
  * carrying it) rules every such match out: then every cover ends before
  * capidx, and the parse stops once max_words + 1 words follow capidx.  When
  * no parsed entry has that position (a stop word, or text left out there),
- * nothing is ruled out.
+ * nothing is ruled out.  (A stop word among the words snip_noitem_setup
+ * leaves to no dictionary does have an entry with that position, and rightly
+ * rules them out too: it does not carry x, and no other token has its
+ * position.)
  */
 /* Is a phrase operand made of words, phrases and OR only (positions of real words)? */
 static bool
@@ -1604,12 +1797,78 @@ snip_letters8(const char *p)
 	return ((letter | space | dot | SNIP_ZERO_BYTES(x ^ SNIP_BYTES(','))) == SNIP_BYTES(0x80)) ? letter : 0;
 }
 
+#ifdef __SSE2__
+/*
+ * The ASCII letters of bytes i..i + 15 of the document as the bits of a
+ * mask, when all 16 may be part of plain segments for sure
+ * (snip_byte_plain): letters, white space, the punctuation , ? ! : ; ' " ( )
+ * and dots followed by white space (or the end of the document) and not
+ * preceded by a dot, else 0 (as when there is no letter).  Bytes from 0x80
+ * on compare as negative numbers, so below every letter.  (SSE2: always
+ * there on x86-64.)
+ */
+static inline uint32
+snip_letters16(const char *doc, int i, int doclen)
+{
+	__m128i		x = _mm_loadu_si128((const __m128i *) (doc + i)),
+				low = _mm_or_si128(x, _mm_set1_epi8(0x20)),
+				letter,
+				space,
+				plain;
+	uint32		l,
+				s,
+				d;
+
+	letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+						   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+	space = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+						 _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x08)),
+									   _mm_cmplt_epi8(x, _mm_set1_epi8(0x0e))));
+#define SNIP_OR_EQ(v, c) ((v) = _mm_or_si128((v), _mm_cmpeq_epi8(x, _mm_set1_epi8(c))))
+	plain = _mm_or_si128(letter, space);
+	SNIP_OR_EQ(plain, ',');
+	SNIP_OR_EQ(plain, '?');
+	SNIP_OR_EQ(plain, '!');
+	SNIP_OR_EQ(plain, ':');
+	SNIP_OR_EQ(plain, ';');
+	SNIP_OR_EQ(plain, '\'');
+	SNIP_OR_EQ(plain, '"');
+	SNIP_OR_EQ(plain, '(');
+	SNIP_OR_EQ(plain, ')');
+#undef SNIP_OR_EQ
+	l = (uint32) _mm_movemask_epi8(letter);
+	s = (uint32) _mm_movemask_epi8(space);
+	d = (uint32) _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+	if (l == 0 || ((uint32) _mm_movemask_epi8(plain) | d) != 0xFFFF)
+		return 0;
+	/* a dot followed by a byte here that is no blank, or by one after that is */
+	if ((d & ~(s >> 1) & 0x7FFF) != 0 ||
+		((d & 0x8000) != 0 && i + 16 < doclen && !ASCII_SPACE((unsigned char) doc[i + 16])))
+		return 0;
+	/* (a dot after a dot here is ruled out already: that one is followed by no blank) */
+	if ((d & 1) != 0 && i > 0 && doc[i - 1] == '.')
+		return 0;
+	return l;
+}
+
+/* Number of bits set in the low 16 bits of v (the rest are 0). */
+static inline int
+snip_popcount16(uint32 v)
+{
+	v = v - ((v >> 1) & 0x5555);
+	v = (v & 0x3333) + ((v >> 2) & 0x3333);
+	v = (v + (v >> 4)) & 0x0F0F;
+	return (int) ((v + (v >> 8)) & 0x1F);
+}
+#endif
+
 /*
  * Count the words (runs of ASCII letters) of bytes from..to as long as they
  * may be part of plain segments (snip_byte_plain): returns the first byte
  * that may not (or to), with *words the words before it.  Stretches of
- * surely plain bytes go 8 bytes at a time (on little-endian machines); the
- * rest byte by byte, where only dots need a closer look.
+ * surely plain bytes go 16 bytes at a time (SSE2), else 8 at a time (on
+ * little-endian machines); the rest byte by byte, where only dots need a
+ * closer look.
  */
 static inline int
 snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
@@ -1620,9 +1879,23 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 
 	while (i < to)
 	{
-		uint8		k = snip_class[(unsigned char) doc[i]];
-		uint8		letter = (k == SC_LETTER);
+		uint8		k,
+					letter;
 
+#ifdef __SSE2__
+		if (i + 16 <= to)
+		{
+			uint32		l = snip_letters16(doc, i, doclen);
+
+			if (l != 0)
+			{
+				n += snip_popcount16(l & ~((l << 1) | prevletter));
+				prevletter = (uint8) (l >> 15);
+				i += 16;
+				continue;
+			}
+		}
+#endif
 #ifndef WORDS_BIGENDIAN
 		if (i + 8 <= to)
 		{
@@ -1632,13 +1905,15 @@ snip_plain_words(const char *doc, int from, int to, int doclen, int *words)
 			if (l != 0)
 			{
 				/* a letter starts a word when the byte before is not a letter */
-				n += pg_popcount64(l & ~((l << 8) | (uint64) prevletter << 7));
+				n += SNIP_COUNT_BYTES(l & ~((l << 8) | (uint64) prevletter << 7));
 				prevletter = (uint8) (l >> 63);
 				i += 8;
 				continue;
 			}
 		}
 #endif
+		k = snip_class[(unsigned char) doc[i]];
+		letter = (k == SC_LETTER);
 		if (unlikely(k == SC_OTHER || k == SC_DOT) && !snip_byte_plain(doc, i, doclen))
 			break;
 		n += letter & (prevletter ^ 1);
@@ -1938,15 +2213,13 @@ snip_window_advance(SnipState *st, TSParserCacheEntry *prs, SnipWindow *w, int e
 	return false;
 }
 
-/* Do fewer than n segments start in bytes from..to? */
+/* Do fewer than n (>= 2) segments start in bytes from..to (from < to)? */
 static bool
 snip_few_segments(const char *doc, int from, int to, int64 n)
 {
-	int64		k = 0;
-
-	for (; from < to && k < n; from = snip_next_cut(doc, from, to))
-		k++;
-	return k < n;
+	Assert(from < to && n >= 2);
+	/* one starts at from, and one at each cut after it */
+	return snip_nth_cut(doc, from, to, n - 1) >= to;
 }
 
 /*
@@ -2309,8 +2582,12 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			bool		paired = countpos && phrasecap &&
 				snip_query_pair(GETQUERY(st->query), GETQUERY(st->query), &pair);
 
+			/* a word's letters taken as either type then normalize alike (snip_may_start) */
+			st->hword_as_word = snip_same_dicts(st->cfg, 1, 11);
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
+			if (countpos && first_letter)
+				snip_noitem_setup(st);
 
 			if (paired)
 				pair.capbyte = snip_cap_byte(st, prs, doclen);

@@ -10,10 +10,12 @@
  * ereport and CHECK_FOR_INTERRUPTS and can be compiled outside it (with
  * stand-ins for those) for unit tests and fuzzing.
  *
- * The only change of method: when the query has no NOT, a range that matches
+ * Two changes of method: when the query has no NOT, a range that matches
  * stays matched when it grows, so the shortest cover from a start word is
- * found by bisection instead of by testing every end word in turn; the
- * answer is the same.
+ * found by bisection instead of by testing every end word in turn; and
+ * covers are cut into pieces with running word counts and the list of query
+ * words instead of by walking them (snip_next_piece).  The answers are the
+ * same.
  */
 #include "postgres.h"
 
@@ -163,39 +165,72 @@ snip_mark(SnipSelect *s, bool highlightall, int startpos, int endpos)
 	}
 }
 
-/* Cut the next piece of at most max_words words, with query words at both ends, from a cover. */
+/*
+ * Counts that let snip_next_piece cut covers into pieces without walking
+ * their words (covers from successive start words overlap, so walking them
+ * costs the cover length once per query word).
+ */
+typedef struct SnipPieces
+{
+	int		   *words;			/* words[i]: entries before i that are words, i = 0..nwords */
+	int		   *interesting;	/* indexes of the interesting entries, ascending */
+	int			ninteresting;
+} SnipPieces;
+
+/* Count the words and list the query words of the word list. */
 static void
-snip_next_piece(const SnipSelect *s, int *startpos, int *endpos,
-				int *curlen, int *poslen, int max_words)
+snip_pieces_init(const SnipSelect *s, SnipPieces *pc)
 {
 	int			i;
 
-	for (i = *startpos; i <= *endpos; i++)
-	{
-		*startpos = i;
-		if (INTERESTING(s, i))
-			break;
-	}
-	*curlen = 0;
-	*poslen = 0;
-	for (i = *startpos; i <= *endpos && *curlen < max_words; i++)
-	{
-		if (ISWORD(s, i))
-			*curlen += 1;
-		if (INTERESTING(s, i))
-			*poslen += 1;
-	}
+	pc->words = palloc((s->nwords + 1) * sizeof(int));
+	pc->words[0] = 0;
+	for (i = 0; i < s->nwords; i++)
+		pc->words[i + 1] = pc->words[i] + (ISWORD(s, i) ? 1 : 0);
+	pc->interesting = palloc(Max(s->nitemwords, 1) * sizeof(int));
+	pc->ninteresting = 0;
+	for (i = 0; i < s->nitemwords; i++)
+		if (INTERESTING(s, s->itemwords[i]))
+			pc->interesting[pc->ninteresting++] = s->itemwords[i];
+}
+
+/*
+ * Cut the next piece of at most max_words words, with query words at both
+ * ends, from a cover (startpos <= endpos), as ts_headline does: from the
+ * first query word on, take entries while fewer than max_words words are in
+ * and the cover lasts; if the cover goes on, end at the last query word up
+ * to the entry after the last one taken, taking off the words after it.
+ */
+static void
+snip_next_piece(const SnipSelect *s, const SnipPieces *pc, int *startpos, int *endpos,
+				int *curlen, int *poslen, int max_words)
+{
+	const int  *w = pc->words,
+			   *iw = pc->interesting;
+	int			n = pc->ninteresting,
+				k = SnipLowerBound(iw, n, *startpos),
+				a,
+				i,
+				ki;
+
+	/* the first query word of the cover, else its last entry (k: query words before a, either way) */
+	a = (k < n && iw[k] <= *endpos) ? iw[k] : *endpos;
+	*startpos = a;
+	/* i: past the entry that makes max_words words, or past the cover */
+	i = a;
+	if (max_words > 0)
+		i = a + 1 + SnipLowerBound(w + a + 1, *endpos - a, w[a] + max_words);
+	*curlen = w[i] - w[a];
+	ki = k + SnipLowerBound(iw + k, n - k, i);	/* query words before i */
+	*poslen = ki - k;
 	if (*endpos > i)
 	{
-		*endpos = i;
-		for (i = *endpos; i >= *startpos; i--)
-		{
-			*endpos = i;
-			if (INTERESTING(s, i))
-				break;
-			if (ISWORD(s, i))
-				*curlen -= 1;
-		}
+		/* the last query word up to i (a is one then, so there is one) */
+		if (ki >= n || iw[ki] != i)
+			ki--;
+		Assert(ki >= k && iw[ki] >= a);
+		*endpos = iw[ki];
+		*curlen -= w[i + 1] - w[*endpos + 1];
 	}
 }
 
@@ -230,7 +265,9 @@ snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
 				f,
 				i;
 	SnipCover  *covers = palloc(maxcovers * sizeof(SnipCover));
+	SnipPieces	pc;
 
+	snip_pieces_init(s, &pc);
 	while (snip_cover(s, max_cover, &p, &q))
 	{
 		int			startpos = p,
@@ -241,7 +278,7 @@ snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
 		CHECK_FOR_INTERRUPTS();
 		while (startpos <= endpos)
 		{
-			snip_next_piece(s, &startpos, &endpos, &curlen, &poslen, max_words);
+			snip_next_piece(s, &pc, &startpos, &endpos, &curlen, &poslen, max_words);
 			if (ncovers >= maxcovers)
 			{
 				maxcovers *= 2;
@@ -349,6 +386,8 @@ snip_select_fragments(SnipSelect *s, const SnipOptions *o, int max_cover)
 	if (num_f <= 0)
 		snip_mark_prefix(s, o);
 	pfree(covers);
+	pfree(pc.words);
+	pfree(pc.interesting);
 }
 
 /* Selector for MaxFragments = 0: one headline around the best cover. */
