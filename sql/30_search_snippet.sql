@@ -525,3 +525,41 @@ SELECT journaling.snippet('english', 'the walk in the rain', to_tsquery('english
        journaling.snippet('english', NULL, 'walk'::tsquery) IS NULL AS null_doc,
        journaling.snippet('english', 'walk', 'walk'::tsquery, NULL) IS NULL AS null_options;
 RESET client_min_messages;
+
+-- The lexize cache kept from call to call for one query (snip_kept): many
+-- documents for each query in turn, in a fixed order (so each query's calls
+-- follow one another, as search() makes them), the same query again after
+-- another one, and calls that fail (bad options) in between, after which
+-- the cache must be rebuilt, not trusted.
+CREATE FUNCTION pg_temp.kept_cache_mismatches() RETURNS TABLE(calls int, mismatches int, errors int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    q record;
+    d record;
+    a text;
+    b text;
+BEGIN
+    calls := 0; mismatches := 0; errors := 0;
+    FOR q IN SELECT qq.id, qq.q FROM queries qq, generate_series(1, 2) r
+              WHERE qq.id <= 12 ORDER BY r, qq.id LOOP
+        FOR d IN SELECT dd.id, dd.doc FROM docs dd WHERE dd.id % 37 = q.id % 37 OR dd.id BETWEEN 2251 AND 2260
+                  ORDER BY dd.id LOOP
+            a := journaling.snippet('english', d.doc, q.q);
+            b := ts_headline('english', d.doc, q.q, 'MaxWords=35, MinWords=15, MaxFragments=3');
+            calls := calls + 1;
+            IF a IS DISTINCT FROM b THEN
+                mismatches := mismatches + 1;
+            END IF;
+            IF d.id % 50 = 0 THEN
+                BEGIN
+                    PERFORM journaling.snippet('english', d.doc, q.q, 'MaxWords=2, MinWords=5');
+                EXCEPTION WHEN invalid_parameter_value THEN
+                    errors := errors + 1;
+                END;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN NEXT;
+END
+$$;
+SELECT calls > 1000 AS many_calls, mismatches, errors > 10 AS some_errors FROM pg_temp.kept_cache_mismatches();

@@ -131,7 +131,7 @@ snip_parse_options(text *opt, SnipOptions *o)
 typedef struct SnipLex
 {
 	uint32		hash;
-	int32		off;			/* first occurrence in the document (the key) */
+	int32		off;			/* the token's bytes in SnipState.keys (the key) */
 	uint16		len;
 	uint8		type;
 	bool		used;
@@ -161,7 +161,11 @@ typedef struct SnipState
 	TSConfigCacheEntry *cfg;
 	TSDictionaryCacheEntry **dicts[256];	/* per token type, resolved lazily */
 	bool		dictsdone[256];
-	/* lexize cache: open addressing */
+	/* lexize cache: open addressing (kept from call to call, see snip_kept) */
+	MemoryContext lexcxt;		/* where the cache's tables live */
+	char	   *keys;			/* token bytes of the cache's keys (SnipLex.off) */
+	int32		nkeys,
+				maxkeys;
 	SnipLex    *lex;
 	int			lexsize;		/* power of two */
 	int			nlex;
@@ -306,6 +310,7 @@ static struct
 	SnipGlobalEntry *tab;
 	int			size;			/* power of two */
 	int			n;
+	uint64		generation;		/* counts the resets (see snip_kept) */
 } snip_global;
 
 /* Empty the backend-wide cache and key it to a configuration. */
@@ -324,6 +329,7 @@ snip_global_reset(TSConfigCacheEntry *cfg, int ndicts, void **dictdata)
 	memcpy(snip_global.dictdata, dictdata, ndicts * sizeof(void *));
 	snip_global.size = 4096;
 	snip_global.n = 0;
+	snip_global.generation++;
 	snip_global.tab = MemoryContextAllocZero(snip_global.cxt, snip_global.size * sizeof(SnipGlobalEntry));
 }
 
@@ -504,7 +510,7 @@ snip_cache_grow(SnipState *st)
 	if (st->nlex * 2 < st->lexsize)
 		return;
 	st->lexsize *= 2;
-	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
+	st->lex = MemoryContextAllocZero(st->lexcxt, st->lexsize * sizeof(SnipLex));
 	mask = st->lexsize - 1;
 	for (i = 0; i < oldsize; i++)
 	{
@@ -534,7 +540,7 @@ snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 			return e;
 		if (e->hash == h && e->type == type && e->len == len)
 		{
-			const char *a = st->doc + e->off;
+			const char *a = st->keys + e->off;
 			int			k;
 
 			/* (tokens are short: a loop beats a call to memcmp) */
@@ -554,7 +560,14 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	e->hash = h;
 	e->type = (uint8) type;
 	e->len = (uint16) len;
-	e->off = (int32) (token - st->doc);
+	if (st->nkeys + len > st->maxkeys)
+	{
+		st->maxkeys = Max(st->maxkeys * 2, st->nkeys + len);
+		st->keys = repalloc(st->keys, st->maxkeys);
+	}
+	memcpy(st->keys + st->nkeys, token, len);
+	e->off = st->nkeys;
+	st->nkeys += len;
 	e->nlexemes = 0;
 	e->first = 0;
 	e->recognized = false;
@@ -1293,8 +1306,11 @@ snip_noitem_setup(SnipState *st)
 				st->noitem[f - ('a' - 'A')] = false;
 		}
 	}
-	/* (the tables are fresh: room for one lexeme) */
-	Assert(st->nlexemes < st->maxlexemes);
+	if (st->nlexemes >= st->maxlexemes)
+	{
+		st->maxlexemes *= 2;
+		st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
+	}
 	lx = &st->lexemes[st->nlexemes];
 	lx->addpos = false;
 	lx->nitems = 0;
@@ -2507,18 +2523,117 @@ snip_parse_all(SnipState *st, TSParserCacheEntry *prs, int doclen, const SnipOpt
 	snip_set_vidx(st, 0, 0, false);
 }
 
+/*
+ * The lexize cache is kept from call to call while the configuration (and
+ * the backend-wide cache it draws on) and the query stay the same: search()
+ * asks for the snippets of many documents of one user for one query, and a
+ * SQL query over many rows does the same, so each distinct word is
+ * normalized and matched against the query once per query, not once per
+ * document.  The cache holds nothing of a document but copies of its
+ * tokens; it is dropped when it grows past SNIP_KEPT_MAX words, and when a
+ * call ends in an error (busy is still set then).
+ */
+#define SNIP_KEPT_MAX		(1 << 16)
+
+static struct
+{
+	MemoryContext cxt;
+	bool		busy;
+	Oid			cfgId;
+	ListDictionary *map;
+	uint64		generation;		/* of the backend-wide cache */
+	TSQuery		query;			/* a copy */
+	char	   *keys;
+	int32		nkeys,
+				maxkeys;
+	SnipLex    *lex;
+	int			lexsize,
+				nlex;
+	SnipLexeme *lexemes;
+	int			nlexemes,
+				maxlexemes;
+	int32	   *items;
+	int			nitems,
+				maxitems;
+} snip_kept;
+
+/* Take the kept cache for this call, or start a new one sized for len bytes. */
+static void
+snip_kept_take(SnipState *st, int len)
+{
+	bool		same = snip_kept.cxt != NULL && !snip_kept.busy &&
+		snip_kept.cfgId == st->cfg->cfgId && snip_kept.map == st->cfg->map &&
+		snip_kept.generation == snip_global.generation && snip_kept.nlex < SNIP_KEPT_MAX &&
+		VARSIZE(snip_kept.query) == VARSIZE(st->query) &&
+		memcmp(snip_kept.query, st->query, VARSIZE(st->query)) == 0;
+
+	if (!same)
+	{
+		if (snip_kept.cxt == NULL)
+			snip_kept.cxt = AllocSetContextCreate(TopMemoryContext, "journaling snippet kept cache",
+												  ALLOCSET_DEFAULT_SIZES);
+		else
+			MemoryContextReset(snip_kept.cxt);
+		snip_kept.cfgId = st->cfg->cfgId;
+		snip_kept.map = st->cfg->map;
+		snip_kept.generation = snip_global.generation;
+		snip_kept.query = MemoryContextAlloc(snip_kept.cxt, VARSIZE(st->query));
+		memcpy(snip_kept.query, st->query, VARSIZE(st->query));
+		snip_kept.lexsize = 64;
+		while (snip_kept.lexsize < 1 << 16 && snip_kept.lexsize * 16 < len)
+			snip_kept.lexsize *= 2;
+		snip_kept.lex = MemoryContextAllocZero(snip_kept.cxt, snip_kept.lexsize * sizeof(SnipLex));
+		snip_kept.nlex = 0;
+		snip_kept.maxlexemes = 64;
+		snip_kept.lexemes = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxlexemes * sizeof(SnipLexeme));
+		snip_kept.nlexemes = 0;
+		snip_kept.maxitems = 16;
+		snip_kept.items = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxitems * sizeof(int32));
+		snip_kept.nitems = 0;
+		snip_kept.maxkeys = 1024;
+		snip_kept.keys = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxkeys);
+		snip_kept.nkeys = 0;
+	}
+	snip_kept.busy = true;
+	st->lexcxt = snip_kept.cxt;
+	st->keys = snip_kept.keys;
+	st->nkeys = snip_kept.nkeys;
+	st->maxkeys = snip_kept.maxkeys;
+	st->lex = snip_kept.lex;
+	st->lexsize = snip_kept.lexsize;
+	st->nlex = snip_kept.nlex;
+	st->lexemes = snip_kept.lexemes;
+	st->nlexemes = snip_kept.nlexemes;
+	st->maxlexemes = snip_kept.maxlexemes;
+	st->items = snip_kept.items;
+	st->nitems = snip_kept.nitems;
+	st->maxitems = snip_kept.maxitems;
+}
+
+/* At the end of a call: keep the cache as the call left it. */
+static void
+snip_kept_give_back(SnipState *st)
+{
+	snip_kept.keys = st->keys;
+	snip_kept.nkeys = st->nkeys;
+	snip_kept.maxkeys = st->maxkeys;
+	snip_kept.lex = st->lex;
+	snip_kept.lexsize = st->lexsize;
+	snip_kept.nlex = st->nlex;
+	snip_kept.lexemes = st->lexemes;
+	snip_kept.nlexemes = st->nlexemes;
+	snip_kept.maxlexemes = st->maxlexemes;
+	snip_kept.items = st->items;
+	snip_kept.nitems = st->nitems;
+	snip_kept.maxitems = st->maxitems;
+	snip_kept.busy = false;
+}
+
 /* Allocate the word list and caches, sized for this many bytes of text (they grow if need be). */
 static void
 snip_alloc_tables(SnipState *st, int len)
 {
-	st->lexsize = 64;
-	while (st->lexsize < 1 << 16 && st->lexsize * 16 < len)
-		st->lexsize *= 2;
-	st->lex = palloc0(st->lexsize * sizeof(SnipLex));
-	st->maxlexemes = 64;
-	st->lexemes = palloc(st->maxlexemes * sizeof(SnipLexeme));
-	st->maxitems = 16;
-	st->items = palloc(st->maxitems * sizeof(int32));
+	snip_kept_take(st, len);
 	st->maxwords = Max(64, Min(len / 4, 1 << 20));
 	if (snip_words_buf != NULL &&
 		(snip_words_bufsize < st->maxwords || snip_words_bufsize > Max(st->maxwords, SNIP_KEEP_WORDS)))
@@ -2667,6 +2782,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->lastx = -1;
 	st->capclear = -1;
 	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
+	snip_kept_give_back(st);
 	snip_release_words();
 	MemoryContextSwitchTo(old);
 	res = (text *) datumCopy(PointerGetDatum(res), false, -1);
