@@ -34,6 +34,14 @@ extern bool JournalingCurrentUserId(pg_uuid_t *out);
 /* stats_capture.c */
 extern void StatsCaptureInit(void);
 
+/*
+ * refresh.c, search_index.c: key of the transaction-level advisory lock that
+ * serializes statistics refreshes in a database (the bytes of "jrnlrfsh"
+ * read as a big-endian int8); search index builds hold it too, see
+ * search_index.c.
+ */
+#define JOURNALING_REFRESH_LOCK_KEY INT64CONST(7670314527420216168)
+
 /* entry_vector.c */
 #define JOURNALING_VECTOR_INPUT_LIMIT (256 * 1024)
 extern int64 JournalingWordCount(const char *s, size_t len);

@@ -5,12 +5,14 @@
  * Protocol (one transaction, run as the extension owner with
  * row_security = off, so every user's rows are read):
  *
- *  1. pg_try_advisory_xact_lock(REFRESH_LOCK_KEY); if another refresh holds
+ *  1. pg_try_advisory_xact_lock(JOURNALING_REFRESH_LOCK_KEY); if another refresh holds
  *     it, return (and log) mode 'skipped' at once.  No other lock is taken
  *     beyond the ordinary ones of SELECT/INSERT/UPDATE/DELETE, so readers and
  *     writers of journal_entries and readers of the statistics never wait.
  *  2. DELETE ... RETURNING every change-log row visible to the statement's
- *     snapshot into a temporary table of distinct (user_id, day) pairs.  A
+ *     snapshot into a temporary table of distinct (user_id, day) pairs, and
+ *     (0.2, once some user has a search index) append those pairs to
+ *     journaling.search_changes, the search index's log (search_index.c).  A
  *     writer that commits after that snapshot leaves its rows in the log for
  *     the next refresh; a writer whose rows were consumed committed before
  *     it, so its entries are visible to every later statement of this
@@ -52,11 +54,6 @@
 
 #include "journaling.h"
 
-/*
- * Key of the transaction-level advisory lock that serializes refreshes in a
- * database: the bytes of "jrnlrfsh" read as a big-endian int8.
- */
-#define REFRESH_LOCK_KEY INT64CONST(7670314527420216168)
 
 /* Touched users above this fraction of the known users choose bulk mode. */
 #define REFRESH_BULK_FRACTION 0.5
@@ -405,6 +402,13 @@ weekly_stats_exist(void)
 	return OidIsValid(get_relname_relid("weekly_stats", get_namespace_oid("journaling", false)));
 }
 
+/* Does the search index's log exist (0.2)? */
+static bool
+search_log_exists(void)
+{
+	return OidIsValid(get_relname_relid("search_changes", get_namespace_oid("journaling", false)));
+}
+
 /* Run one statement and check its result code; returns rows processed. */
 static uint64
 run_sql(const char *sql, int expected)
@@ -527,7 +531,7 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	locked = DatumGetBool(DirectFunctionCall1(pg_try_advisory_xact_lock_int8,
-											  Int64GetDatum(REFRESH_LOCK_KEY)));
+											  Int64GetDatum(JOURNALING_REFRESH_LOCK_KEY)));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -548,6 +552,15 @@ journaling_refresh_statistics(PG_FUNCTION_ARGS)
 		run_sql(consume_sql, SPI_OK_SELECT);
 		changes = result_int8(1);
 		days = result_int8(2);
+		/*
+		 * Hand the consumed pairs on to the search index's log (0.2; not
+		 * needed while no user has an index: a first build holds this
+		 * refresh's lock and reads every entry, see search_index.c).
+		 */
+		if (days > 0 && search_log_exists())
+			run_sql("INSERT INTO journaling.search_changes (user_id, day) "
+					"SELECT p.user_id, p.day FROM " DAYS_TEMP " p "
+					"WHERE EXISTS (SELECT FROM journaling.search_index)", SPI_OK_INSERT);
 		touched_users = (int64) run_sql(touched_users_sql, SPI_OK_INSERT);
 		/*
 		 * Bulk when the touched users are more than REFRESH_BULK_FRACTION of

@@ -32,8 +32,10 @@
  * - the others get a tsvector of only the query's lexemes, with their
  *   positions, on which ts_match_vq and ts_rankcd_tt give exactly what they
  *   give on the whole vector (both look at the query's lexemes only);
- * - the entries of the days logged in journaling.search_changes since the
- *   index was built are ranked from the table instead, as above;
+ * - the entries of the days written since the index was built (logged in
+ *   journaling.stats_changes until the statistics refresh hands them on to
+ *   journaling.search_changes, see search_index.c) are ranked from the
+ *   table instead, as above;
  * - the kept hits are then fetched as the caller: a hit the caller cannot
  *   see (a policy of its own) is left out and the choice made again.
  */
@@ -340,7 +342,8 @@ typedef struct IndexSearch
 static bool
 index_readable(void)
 {
-	static const char *const names[] = {"search_index", "search_postings", "search_changes"};
+	static const char *const names[] = {"search_index", "search_postings", "search_changes",
+	"stats_changes"};
 	Oid			nsp = get_namespace_oid("journaling", false);
 	int			i;
 
@@ -485,8 +488,11 @@ index_open(IndexSearch *is, Datum owner)
 
 	/* the days written since the build */
 	if (pending_plan == NULL)
-		pending_plan = keep_plan("SELECT DISTINCT c.day FROM journaling.search_changes c "
-								 "WHERE c.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
+		pending_plan = keep_plan("SELECT c.day FROM journaling.search_changes c "
+								 "WHERE c.user_id OPERATOR(pg_catalog.=) $1 "
+								 "UNION "
+								 "SELECT s.day FROM journaling.stats_changes s "
+								 "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
 	if (SPI_execute_plan(pending_plan, &owner, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "search_top: reading the search index log failed");
 	is->npending = (int) SPI_processed;

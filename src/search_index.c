@@ -3,17 +3,27 @@
  * search index that search_top() (search.c) reads, and the index's format
  * (search_index.h).
  *
+ * Where the changes come from: writes to journal_entries log their
+ * (user_id, day) pairs in journaling.stats_changes (stats_capture.c);
+ * refresh_statistics() (refresh.c) consumes them and, once some user has an
+ * index, hands them on to journaling.search_changes in the same transaction.
+ * search_top() treats the days of both logs as written since the build.
+ *
  * Protocol (one transaction, run as the extension owner with
  * row_security = off, so every entry of a user is indexed):
  *
- *  1. pg_try_advisory_xact_lock(SEARCH_INDEX_LOCK_KEY); if another call
- *     holds it, return mode 'skipped' at once.
+ *  1. pg_try_advisory_xact_lock(SEARCH_INDEX_LOCK_KEY) and the statistics
+ *     refresh's lock; if another call holds either, return mode 'skipped'
+ *     at once.  Holding the refresh's lock keeps refresh_statistics() out
+ *     while the index is first built: it hands pairs on only once an index
+ *     row exists, and a change it consumed before that is in the first
+ *     build (which reads every user's entries after the refresh committed).
  *  2. DELETE ... RETURNING every row of journaling.search_changes visible to
  *     the statement's snapshot; the users of those rows are rebuilt (on the
  *     first build, when no user has an index row, and with full: every user
- *     with entries; full also drops the index rows of users without).  A writer that commits after
- *     that snapshot leaves its rows in the log, so search_top() keeps
- *     ranking its days from the table; a writer whose rows were consumed
+ *     with entries; full also drops the index rows of users without).  A
+ *     change handed on after that snapshot stays in the log, so search_top()
+ *     keeps ranking its days from the table; a change whose row was consumed
  *     committed before it, so every later statement (each with a newer
  *     snapshot) reads its entries.  Deleting the log before reading the
  *     entries is what makes this safe: the other order could consume a
@@ -552,8 +562,11 @@ journaling_refresh_search_index(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 
+	/* both locks, or none: see above */
 	if (!DatumGetBool(DirectFunctionCall1(pg_try_advisory_xact_lock_int8,
-										  Int64GetDatum(SEARCH_INDEX_LOCK_KEY))))
+										  Int64GetDatum(SEARCH_INDEX_LOCK_KEY))) ||
+		!DatumGetBool(DirectFunctionCall1(pg_try_advisory_xact_lock_int8,
+										  Int64GetDatum(JOURNALING_REFRESH_LOCK_KEY))))
 		mode = "skipped";
 	else
 	{

@@ -1,14 +1,14 @@
 /*
- * stats_capture.c — change capture for the materialized statistics and the
- * search index.
+ * stats_capture.c — change capture for the materialized statistics (and,
+ * through them, the search index).
  *
  * Writes to journal_entries log the (user_id, entry_date) pairs they touch in
- * journaling.stats_changes and (since 0.2) journaling.search_changes, two
- * logs of the same shape; nothing is aggregated on the write path, the
- * statistics refresh (refresh.c) and the search index build (search_index.c)
- * each consume their own log.  An UPDATE that moves an entry to another day
- * or user logs both the old and the new pair; TRUNCATE logs every pair that
- * has materialized statistics and drops the search index of every user.
+ * journaling.stats_changes; nothing is aggregated on the write path, the
+ * refresh (refresh.c) consumes the log and hands the pairs on to
+ * journaling.search_changes for the search index (search_index.c).  An
+ * UPDATE that moves an entry to another day or user logs both the old and
+ * the new pair; TRUNCATE logs every pair that has materialized statistics
+ * and drops the search index of every user.
  *
  * INSERT and UPDATE (since 0.2).  The WHEN conditions of two AFTER ... FOR
  * EACH ROW triggers call journaling.stats_capture_note() with the old and new
@@ -98,10 +98,8 @@ typedef struct PendingLevel
 /* Innermost level, or NULL; every level lives in TopTransactionContext. */
 static PendingLevel *pending = NULL;
 
-/* The change logs, and the SPI plans that insert into them (kept once prepared). */
-#define CHANGE_LOGS 2
-static const char *const change_log_names[CHANGE_LOGS] = {"stats_changes", "search_changes"};
-static SPIPlanPtr insert_pairs_plans[CHANGE_LOGS] = {NULL, NULL};
+/* Saved SPI plans, prepared on first use in this backend. */
+static SPIPlanPtr insert_pairs_plan = NULL;
 static SPIPlanPtr truncate_plan = NULL;
 static SPIPlanPtr drop_index_plan = NULL;
 
@@ -163,27 +161,22 @@ buffer_grow(PairBuffer *b, int size)
 }
 
 /*
- * Open the change log journaling.<name>; *direct tells whether it is the
- * plain (user_id, day, changed_at) heap without indexes, triggers or rules
- * the extension created, which may be appended to directly.  NULL when
- * search_changes does not exist (the 0.1 install script); stats_changes must.
+ * Open journaling.stats_changes; *direct tells whether it is the plain
+ * (user_id, day, changed_at) heap without indexes, triggers or rules the
+ * extension created, which may be appended to directly.
  */
 static Relation
-open_change_log(const char *name, bool *direct)
+open_change_log(bool *direct)
 {
 	Oid			nsp = get_namespace_oid("journaling", false);
-	Oid			relid = get_relname_relid(name, nsp);
+	Oid			relid = get_relname_relid("stats_changes", nsp);
 	Relation	rel;
 	TupleDesc	desc;
 
 	if (!OidIsValid(relid))
-	{
-		if (strcmp(name, "search_changes") == 0)
-			return NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"journaling.%s\" does not exist", name)));
-	}
+				 errmsg("relation \"journaling.stats_changes\" does not exist")));
 	rel = table_open(relid, RowExclusiveLock);
 	desc = RelationGetDescr(rel);
 	*direct = rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relhasindex &&
@@ -254,19 +247,17 @@ spi_write(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *args)
 	}
 	rc = SPI_execute_plan(*plan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
-		elog(ERROR, "capturing changes failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "capturing statistics changes failed: %s", SPI_result_code_string(rc));
 	SPI_finish();
 }
 
 /*
- * Insert pairs into change log number which through SPI as its owner, with
- * forced row-level security lifted for it (as the foreign-key triggers run
- * their queries).
+ * Insert pairs through SPI as the change log's owner, with forced row-level
+ * security lifted for it (as the foreign-key triggers run their queries).
  */
 static void
-write_spi(int which, Oid owner, const CapturePair *pairs, int n)
+write_spi(Oid owner, const CapturePair *pairs, int n)
 {
-	char		sql[200];
 	Datum	   *users = palloc(n * sizeof(Datum));
 	Datum	   *days = palloc(n * sizeof(Datum));
 	Datum		args[2];
@@ -287,24 +278,24 @@ write_spi(int which, Oid owner, const CapturePair *pairs, int n)
 	/* an error restores them with the (sub)transaction */
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
-	snprintf(sql, sizeof(sql),
-			 "INSERT INTO journaling.%s (user_id, day) "
-			 "SELECT p.u, p.d FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS p(u, d)",
-			 change_log_names[which]);
-	spi_write(&insert_pairs_plans[which], sql, 2, types, args);
+	spi_write(&insert_pairs_plan,
+			  "INSERT INTO journaling.stats_changes (user_id, day) "
+			  "SELECT p.u, p.d FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS p(u, d)",
+			  2, types, args);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
 /*
- * Write the buffer's distinct pairs to the change logs and empty it.  The
+ * Write the buffer's distinct pairs to the change log and empty it.  The
  * pairs are taken out of the buffer first: through SPI, an administrator's
- * trigger on a log could write entries and so note pairs meanwhile.
+ * trigger on the log could write entries and so note pairs meanwhile.
  */
 static void
 buffer_write(PairBuffer *b)
 {
 	PairBuffer	out;
-	int			which;
+	Relation	log;
+	bool		direct;
 
 	buffer_compact(b);
 	if (b->n == 0)
@@ -312,19 +303,12 @@ buffer_write(PairBuffer *b)
 	out = *b;
 	b->pairs = NULL;
 	b->n = b->size = 0;
-	for (which = 0; which < CHANGE_LOGS; which++)
-	{
-		bool		direct;
-		Relation	log = open_change_log(change_log_names[which], &direct);
-
-		if (log == NULL)
-			continue;
-		if (direct)
-			write_direct(log, out.pairs, out.n);
-		else
-			write_spi(which, log->rd_rel->relowner, out.pairs, out.n);
-		table_close(log, NoLock);
-	}
+	log = open_change_log(&direct);
+	if (direct)
+		write_direct(log, out.pairs, out.n);
+	else
+		write_spi(log->rd_rel->relowner, out.pairs, out.n);
+	table_close(log, NoLock);
 	if (b->pairs == NULL)
 	{
 		/* keep the allocation for the next pairs */
@@ -596,7 +580,7 @@ journaling_stats_capture_trigger(PG_FUNCTION_ARGS)
 				  "INSERT INTO journaling.stats_changes (user_id, day) "
 				  "SELECT s.user_id, s.day FROM journaling.daily_stats s",
 				  0, NULL, NULL);
-		/* every user's search index (with its postings), as the index's owner */
+		/* every user's search index (with its postings), as the index's owner (0.2) */
 		if (OidIsValid(index))
 		{
 			Relation	rel = table_open(index, RowExclusiveLock);

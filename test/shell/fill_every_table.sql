@@ -8,11 +8,11 @@
 -- set_user() + INSERT by an application role (entries: search trigger and
 -- change capture under row-level security), import_json() by that role, and
 -- refresh_statistics() (daily_stats, user_statistics, refresh_log), and on
--- 0.2 refresh_search_index() (search_index, search_postings).  Tables
+-- 0.2 refresh_search_index() (search_index, search_postings; a second
+-- statistics refresh fills search_changes).  Tables
 -- no function writes (entry_topics, sentiment_analysis, psychology_insights,
 -- psychology_content) get plain INSERTs, as an application would do.  One
--- entry written after the refresh leaves a change pending in stats_changes
--- (and search_changes).  Apart from refresh_search_index(), called only where
+-- entry written after the refresh leaves a change pending in stats_changes.  Apart from refresh_search_index(), called only where
 -- it exists, only functions of version 0.1 are used, so that the update test
 -- can fill a 0.1 installation with it.
 \set ON_ERROR_STOP 1
@@ -72,11 +72,15 @@ RESET ROLE;
 INSERT INTO journaling.psychology_content (category, title, content, tags) VALUES
   ('cbt', 'Reframing', 'Notice the thought.', '{cbt}');
 SELECT pg_catalog.count(*) AS refreshes FROM journaling.refresh_statistics();
--- The search index (0.2 and later).
+-- The search index (0.2 and later), and one change the next statistics
+-- refresh hands on to its log (search_changes).
 DO $$
 BEGIN
     IF pg_catalog.to_regprocedure('journaling.refresh_search_index(boolean)') IS NOT NULL THEN
         PERFORM journaling.refresh_search_index();
+        INSERT INTO journaling.journal_entries (user_id, content, entry_date) VALUES
+          ('00000000-0000-0000-0000-0000000000bb', 'handed on', '2029-01-01');
+        PERFORM journaling.refresh_statistics();
     END IF;
 END
 $$;
