@@ -12,9 +12,10 @@
 -- statistics refresh fills search_changes).  Tables
 -- no function writes (entry_topics, sentiment_analysis, psychology_insights,
 -- psychology_content) get plain INSERTs, as an application would do.  One
--- entry written after the refresh leaves a change pending in stats_changes.  Apart from refresh_search_index(), called only where
--- it exists, only functions of version 0.1 are used, so that the update test
--- can fill a 0.1 installation with it.
+-- entry written after the refresh leaves a change pending in stats_changes.
+-- Apart from refresh_search_index(), called only where it exists, only
+-- functions of version 0.1 are used, so that the update test can fill a 0.1
+-- installation with it.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;
