@@ -43,8 +43,10 @@ SELECT u, u, 1, 'user', 'Tell me about the ' || word || ' in the rain' FROM who;
 INSERT INTO journaling.user_memory (user_id, memory_type, key, value) SELECT u, 'profile', 'pet', to_jsonb(word) FROM who;
 INSERT INTO journaling.usage (user_id, tier) SELECT u, 'free' FROM who;
 INSERT INTO journaling.psychology_content (category, title, content) VALUES ('cbt', 'Breathing', 'Breathe in for four counts.');
-SELECT is((SELECT users FROM journaling.refresh_statistics()), 2::bigint, 'statistics materialized for both users');
+-- The search index first: the statistics refresh then hands the changes it
+-- consumes on to the index's log (search_changes).
 SELECT is((SELECT users FROM journaling.refresh_search_index()), 2::bigint, 'search index built for both users');
+SELECT is((SELECT users FROM journaling.refresh_statistics()), 2::bigint, 'statistics materialized for both users');
 -- One change each left pending after the refresh.
 INSERT INTO journaling.journal_entries (user_id, title, content, entry_date, mood_score)
 SELECT u, word || ' later', 'Later, the ' || word || ' again', DATE '2025-03-04', 0.5 FROM who;
