@@ -151,6 +151,24 @@ typedef struct SnipLexeme
 static char *snip_catalog_func_name(Oid funcid);
 static bool snip_test_range(void *arg, int lo, int hi);
 
+/* Lexize cache: normalized tokens and the query items their lexemes carry. */
+typedef struct SnipLexCache
+{
+	MemoryContext lexcxt;		/* where the tables live */
+	char	   *keys;			/* token bytes of the keys (SnipLex.off) */
+	int32		nkeys,
+				maxkeys;
+	SnipLex    *lex;			/* open addressing */
+	int			lexsize;		/* power of two */
+	int			nlex;
+	SnipLexeme *lexemes;
+	int			nlexemes,
+				maxlexemes;
+	int32	   *items;
+	int			nitems,
+				maxitems;
+} SnipLexCache;
+
 /* Everything one call needs. */
 #define SNIP_MARKS 256
 
@@ -161,20 +179,7 @@ typedef struct SnipState
 	TSConfigCacheEntry *cfg;
 	TSDictionaryCacheEntry **dicts[256];	/* per token type, resolved lazily */
 	bool		dictsdone[256];
-	/* lexize cache: open addressing (kept from call to call, see snip_kept) */
-	MemoryContext lexcxt;		/* where the cache's tables live */
-	char	   *keys;			/* token bytes of the cache's keys (SnipLex.off) */
-	int32		nkeys,
-				maxkeys;
-	SnipLex    *lex;
-	int			lexsize;		/* power of two */
-	int			nlex;
-	SnipLexeme *lexemes;
-	int			nlexemes,
-				maxlexemes;
-	int32	   *items;
-	int			nitems,
-				maxitems;
+	SnipLexCache lc;			/* lexize cache (kept from call to call, see snip_kept) */
 	int32		vectorpos;		/* tsvector position of the last word (hlparsetext's) */
 	bool		utf8;			/* database encoding is UTF-8 */
 	/* word list */
@@ -462,21 +467,21 @@ snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
 
 	e->recognized = g->recognized;
 	e->nlexemes = 0;
-	e->first = st->nlexemes;
+	e->first = st->lc.nlexemes;
 	for (k = 0; k < g->nlexemes; k++)
 	{
 		SnipLexeme *lx;
 		int			i;
 
-		if (st->nlexemes >= st->maxlexemes)
+		if (st->lc.nlexemes >= st->lc.maxlexemes)
 		{
-			st->maxlexemes *= 2;
-			st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
+			st->lc.maxlexemes *= 2;
+			st->lc.lexemes = repalloc(st->lc.lexemes, st->lc.maxlexemes * sizeof(SnipLexeme));
 		}
-		lx = &st->lexemes[st->nlexemes++];
+		lx = &st->lc.lexemes[st->lc.nlexemes++];
 		lx->addpos = g->lexemes[k].addpos;
 		lx->nitems = 0;
-		lx->firstitem = st->nitems;
+		lx->firstitem = st->lc.nitems;
 		for (i = 0; i < st->query->size; i++)
 		{
 			if (qi[i].type == QI_VAL &&
@@ -485,12 +490,12 @@ snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
 								g->lexemes[k].lexeme, g->lexemes[k].len,
 								qi[i].qoperand.prefix) == 0)
 			{
-				if (st->nitems >= st->maxitems)
+				if (st->lc.nitems >= st->lc.maxitems)
 				{
-					st->maxitems *= 2;
-					st->items = repalloc(st->items, st->maxitems * sizeof(int32));
+					st->lc.maxitems *= 2;
+					st->lc.items = repalloc(st->lc.items, st->lc.maxitems * sizeof(int32));
 				}
-				st->items[st->nitems++] = i;
+				st->lc.items[st->lc.nitems++] = i;
 				lx->nitems++;
 			}
 		}
@@ -502,25 +507,25 @@ snip_lexize(SnipState *st, SnipLex *e, char *token, int len, int type)
 static void
 snip_cache_grow(SnipState *st)
 {
-	SnipLex    *old = st->lex;
-	int			oldsize = st->lexsize,
+	SnipLex    *old = st->lc.lex;
+	int			oldsize = st->lc.lexsize,
 				mask,
 				i;
 
-	if (st->nlex * 2 < st->lexsize)
+	if (st->lc.nlex * 2 < st->lc.lexsize)
 		return;
-	st->lexsize *= 2;
-	st->lex = MemoryContextAllocZero(st->lexcxt, st->lexsize * sizeof(SnipLex));
-	mask = st->lexsize - 1;
+	st->lc.lexsize *= 2;
+	st->lc.lex = MemoryContextAllocZero(st->lc.lexcxt, st->lc.lexsize * sizeof(SnipLex));
+	mask = st->lc.lexsize - 1;
 	for (i = 0; i < oldsize; i++)
 	{
 		int			j;
 
 		if (!old[i].used)
 			continue;
-		for (j = old[i].hash & mask; st->lex[j].used; j = (j + 1) & mask)
+		for (j = old[i].hash & mask; st->lc.lex[j].used; j = (j + 1) & mask)
 			;
-		st->lex[j] = old[i];
+		st->lc.lex[j] = old[i];
 	}
 	pfree(old);
 }
@@ -529,18 +534,18 @@ snip_cache_grow(SnipState *st)
 static inline SnipLex *
 snip_probe(SnipState *st, char *token, int len, int type, uint32 h)
 {
-	int			mask = st->lexsize - 1,
+	int			mask = st->lc.lexsize - 1,
 				i;
 
 	for (i = h & mask;; i = (i + 1) & mask)
 	{
-		SnipLex    *e = &st->lex[i];
+		SnipLex    *e = &st->lc.lex[i];
 
 		if (!e->used)
 			return e;
 		if (e->hash == h && e->type == type && e->len == len)
 		{
-			const char *a = st->keys + e->off;
+			const char *a = st->lc.keys + e->off;
 			int			k;
 
 			/* (tokens are short: a loop beats a call to memcmp) */
@@ -560,18 +565,18 @@ snip_claim(SnipState *st, SnipLex *e, char *token, int len, int type, uint32 h)
 	e->hash = h;
 	e->type = (uint8) type;
 	e->len = (uint16) len;
-	if (st->nkeys + len > st->maxkeys)
+	if (st->lc.nkeys + len > st->lc.maxkeys)
 	{
-		st->maxkeys = Max(st->maxkeys * 2, st->nkeys + len);
-		st->keys = repalloc(st->keys, st->maxkeys);
+		st->lc.maxkeys = Max(st->lc.maxkeys * 2, st->lc.nkeys + len);
+		st->lc.keys = repalloc(st->lc.keys, st->lc.maxkeys);
 	}
-	memcpy(st->keys + st->nkeys, token, len);
-	e->off = st->nkeys;
-	st->nkeys += len;
+	memcpy(st->lc.keys + st->lc.nkeys, token, len);
+	e->off = st->lc.nkeys;
+	st->lc.nkeys += len;
 	e->nlexemes = 0;
 	e->first = 0;
 	e->recognized = false;
-	st->nlex++;
+	st->lc.nlex++;
 }
 
 /* Cached normalization of a token, computing it on first sight. */
@@ -650,7 +655,7 @@ snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 	savedpos = st->vectorpos;
 	for (k = 0; k < e->nlexemes; k++)
 	{
-		SnipLexeme *lx = &st->lexemes[e->first + k];
+		SnipLexeme *lx = &st->lc.lexemes[e->first + k];
 		int			last = st->nwords - 1;
 		int			m;
 
@@ -659,7 +664,7 @@ snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 		st->words[last].pos = LIMITPOS(savedpos);
 		for (m = 0; m < lx->nitems; m++)
 		{
-			int32		item = st->items[lx->firstitem + m];
+			int32		item = st->lc.items[lx->firstitem + m];
 
 			if (st->words[last].item >= 0)
 			{
@@ -678,7 +683,7 @@ snip_add_entry(SnipState *st, SnipLex *e, char *token, int len, int type)
 	}
 	for (k = 0; k < e->nlexemes; k++)
 	{
-		if (st->lexemes[e->first + k].addpos)
+		if (st->lc.lexemes[e->first + k].addpos)
 			st->vectorpos++;
 	}
 }
@@ -1306,19 +1311,19 @@ snip_noitem_setup(SnipState *st)
 				st->noitem[f - ('a' - 'A')] = false;
 		}
 	}
-	if (st->nlexemes >= st->maxlexemes)
+	if (st->lc.nlexemes >= st->lc.maxlexemes)
 	{
-		st->maxlexemes *= 2;
-		st->lexemes = repalloc(st->lexemes, st->maxlexemes * sizeof(SnipLexeme));
+		st->lc.maxlexemes *= 2;
+		st->lc.lexemes = repalloc(st->lc.lexemes, st->lc.maxlexemes * sizeof(SnipLexeme));
 	}
-	lx = &st->lexemes[st->nlexemes];
+	lx = &st->lc.lexemes[st->lc.nlexemes];
 	lx->addpos = false;
 	lx->nitems = 0;
 	lx->firstitem = 0;
 	st->noitemlex.used = true;
 	st->noitemlex.recognized = true;
 	st->noitemlex.nlexemes = 1;
-	st->noitemlex.first = st->nlexemes++;
+	st->noitemlex.first = st->lc.nlexemes++;
 }
 
 /* Whether a normalized token carries any query item. */
@@ -1328,7 +1333,7 @@ snip_lex_has_item(SnipState *st, SnipLex *e)
 	int			k;
 
 	for (k = 0; k < e->nlexemes; k++)
-		if (st->lexemes[e->first + k].nitems > 0)
+		if (st->lc.lexemes[e->first + k].nitems > 0)
 			return true;
 	return false;
 }
@@ -2116,10 +2121,10 @@ snip_lex_has_operand(SnipState *st, SnipLex *e, int item)
 
 	for (k = 0; k < e->nlexemes; k++)
 	{
-		SnipLexeme *lx = &st->lexemes[e->first + k];
+		SnipLexeme *lx = &st->lc.lexemes[e->first + k];
 
 		for (m = 0; m < lx->nitems; m++)
-			if (st->items[lx->firstitem + m] == item)
+			if (st->lc.items[lx->firstitem + m] == item)
 				return true;
 	}
 	return false;
@@ -2543,18 +2548,7 @@ static struct
 	ListDictionary *map;
 	uint64		generation;		/* of the backend-wide cache */
 	TSQuery		query;			/* a copy */
-	char	   *keys;
-	int32		nkeys,
-				maxkeys;
-	SnipLex    *lex;
-	int			lexsize,
-				nlex;
-	SnipLexeme *lexemes;
-	int			nlexemes,
-				maxlexemes;
-	int32	   *items;
-	int			nitems,
-				maxitems;
+	SnipLexCache lc;
 } snip_kept;
 
 /* Take the kept cache for this call, or start a new one sized for len bytes. */
@@ -2563,7 +2557,7 @@ snip_kept_take(SnipState *st, int len)
 {
 	bool		same = snip_kept.cxt != NULL && !snip_kept.busy &&
 		snip_kept.cfgId == st->cfg->cfgId && snip_kept.map == st->cfg->map &&
-		snip_kept.generation == snip_global.generation && snip_kept.nlex < SNIP_KEPT_MAX &&
+		snip_kept.generation == snip_global.generation && snip_kept.lc.nlex < SNIP_KEPT_MAX &&
 		VARSIZE(snip_kept.query) == VARSIZE(st->query) &&
 		memcmp(snip_kept.query, st->query, VARSIZE(st->query)) == 0;
 
@@ -2579,53 +2573,31 @@ snip_kept_take(SnipState *st, int len)
 		snip_kept.generation = snip_global.generation;
 		snip_kept.query = MemoryContextAlloc(snip_kept.cxt, VARSIZE(st->query));
 		memcpy(snip_kept.query, st->query, VARSIZE(st->query));
-		snip_kept.lexsize = 64;
-		while (snip_kept.lexsize < 1 << 16 && snip_kept.lexsize * 16 < len)
-			snip_kept.lexsize *= 2;
-		snip_kept.lex = MemoryContextAllocZero(snip_kept.cxt, snip_kept.lexsize * sizeof(SnipLex));
-		snip_kept.nlex = 0;
-		snip_kept.maxlexemes = 64;
-		snip_kept.lexemes = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxlexemes * sizeof(SnipLexeme));
-		snip_kept.nlexemes = 0;
-		snip_kept.maxitems = 16;
-		snip_kept.items = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxitems * sizeof(int32));
-		snip_kept.nitems = 0;
-		snip_kept.maxkeys = 1024;
-		snip_kept.keys = MemoryContextAlloc(snip_kept.cxt, snip_kept.maxkeys);
-		snip_kept.nkeys = 0;
+		snip_kept.lc.lexcxt = snip_kept.cxt;
+		snip_kept.lc.lexsize = 64;
+		while (snip_kept.lc.lexsize < 1 << 16 && snip_kept.lc.lexsize * 16 < len)
+			snip_kept.lc.lexsize *= 2;
+		snip_kept.lc.lex = MemoryContextAllocZero(snip_kept.cxt, snip_kept.lc.lexsize * sizeof(SnipLex));
+		snip_kept.lc.nlex = 0;
+		snip_kept.lc.maxlexemes = 64;
+		snip_kept.lc.lexemes = MemoryContextAlloc(snip_kept.cxt, snip_kept.lc.maxlexemes * sizeof(SnipLexeme));
+		snip_kept.lc.nlexemes = 0;
+		snip_kept.lc.maxitems = 16;
+		snip_kept.lc.items = MemoryContextAlloc(snip_kept.cxt, snip_kept.lc.maxitems * sizeof(int32));
+		snip_kept.lc.nitems = 0;
+		snip_kept.lc.maxkeys = 1024;
+		snip_kept.lc.keys = MemoryContextAlloc(snip_kept.cxt, snip_kept.lc.maxkeys);
+		snip_kept.lc.nkeys = 0;
 	}
 	snip_kept.busy = true;
-	st->lexcxt = snip_kept.cxt;
-	st->keys = snip_kept.keys;
-	st->nkeys = snip_kept.nkeys;
-	st->maxkeys = snip_kept.maxkeys;
-	st->lex = snip_kept.lex;
-	st->lexsize = snip_kept.lexsize;
-	st->nlex = snip_kept.nlex;
-	st->lexemes = snip_kept.lexemes;
-	st->nlexemes = snip_kept.nlexemes;
-	st->maxlexemes = snip_kept.maxlexemes;
-	st->items = snip_kept.items;
-	st->nitems = snip_kept.nitems;
-	st->maxitems = snip_kept.maxitems;
+	st->lc = snip_kept.lc;
 }
 
 /* At the end of a call: keep the cache as the call left it. */
 static void
 snip_kept_give_back(SnipState *st)
 {
-	snip_kept.keys = st->keys;
-	snip_kept.nkeys = st->nkeys;
-	snip_kept.maxkeys = st->maxkeys;
-	snip_kept.lex = st->lex;
-	snip_kept.lexsize = st->lexsize;
-	snip_kept.nlex = st->nlex;
-	snip_kept.lexemes = st->lexemes;
-	snip_kept.nlexemes = st->nlexemes;
-	snip_kept.maxlexemes = st->maxlexemes;
-	snip_kept.items = st->items;
-	snip_kept.nitems = st->nitems;
-	snip_kept.maxitems = st->maxitems;
+	snip_kept.lc = st->lc;
 	snip_kept.busy = false;
 }
 
