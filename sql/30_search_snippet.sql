@@ -458,6 +458,29 @@ SELECT count(*) AS mixed_pairs, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS 
                unnest(ARRAY[to_tsquery('simple', 'die'), to_tsquery('simple', 'sky'),
                             to_tsquery('simple', 'die | sky')]) q) x;
 
+-- A dictionary altered in mid-session: snippet() must forget what it learned
+-- of the old one (its backend-wide cache of dictionary answers, and what it
+-- read of the configuration), on short documents and on windowed long ones.
+CREATE TEXT SEARCH DICTIONARY pg_temp.alterable (TEMPLATE = simple);
+CREATE TEXT SEARCH CONFIGURATION pg_temp.altered (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION pg_temp.altered ALTER MAPPING FOR asciiword WITH pg_temp.alterable;
+CREATE TEMP TABLE alter_docs AS
+SELECT d FROM unnest(ARRAY['the cat sat on the mat',
+                           repeat('nothing special happened today ', 100) || 'the cat sat on the mat'
+                             || repeat(' and nothing else', 100)]) d;
+CREATE FUNCTION pg_temp.alter_check() RETURNS TABLE (pairs bigint, mismatches bigint, the_marked bigint)
+LANGUAGE sql AS $$
+  SELECT count(*), count(*) FILTER (WHERE a IS DISTINCT FROM b), count(*) FILTER (WHERE a ~ '<b>the</b>')
+    FROM (SELECT journaling.snippet('pg_temp.altered', d, q, o) AS a, ts_headline('pg_temp.altered', d, q, o) AS b
+            FROM alter_docs, unnest(ARRAY['', 'MaxWords=35, MinWords=15, MaxFragments=3']) o,
+                 unnest(ARRAY['the & cat'::tsquery, 'the | cat'::tsquery, 'the'::tsquery]) q) x
+$$;
+SELECT 'before' AS t, * FROM pg_temp.alter_check();
+ALTER TEXT SEARCH DICTIONARY pg_temp.alterable (StopWords = english);
+SELECT 'stop words' AS t, * FROM pg_temp.alter_check();
+ALTER TEXT SEARCH DICTIONARY pg_temp.alterable (StopWords);
+SELECT 'no stop words' AS t, * FROM pg_temp.alter_check();
+
 -- The scan's 8-byte test: a query word planted once in a long document of
 -- filler, in capitals, or spelled with a character that lower-cases to
 -- ASCII (the Kelvin sign, U+0130) among other non-ASCII bytes, so that a

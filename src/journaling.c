@@ -18,4 +18,5 @@ _PG_init(void)
 	IdentityInit();
 	ImportInit();
 	StatsCaptureInit();
+	SnippetInit();
 }

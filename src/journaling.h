@@ -34,6 +34,9 @@ extern bool JournalingCurrentUserId(pg_uuid_t *out);
 /* stats_capture.c */
 extern void StatsCaptureInit(void);
 
+/* snippet.c */
+extern void SnippetInit(void);
+
 /*
  * refresh.c, search_index.c: key of the transaction-level advisory lock that
  * serializes statistics refreshes in a database (the bytes of "jrnlrfsh"

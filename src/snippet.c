@@ -62,6 +62,7 @@
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -281,10 +282,35 @@ snip_hash(const char *s, int len, int type)
  * snowball templates return the same lexemes for the same word every time,
  * so once a word has been normalized, no later call -- for this or any other
  * document, this or any other query -- runs the dictionaries on it again.
- * It is emptied when the configuration or any of its dictionaries is
- * rebuilt (new dictData) and when it grows past SNIP_GLOBAL_MAX words.
+ * It is emptied when any text search configuration or dictionary changes
+ * in the catalog (snip_catalog_generation), when the configuration's cache
+ * entry or any of its dictionaries is rebuilt (new dictData), and when it
+ * grows past SNIP_GLOBAL_MAX words.
  */
 #define SNIP_GLOBAL_MAX		(1 << 17)
+
+/*
+ * Counts the catalog changes of text search configurations, their mappings
+ * and dictionaries seen by this backend (ALTER TEXT SEARCH DICTIONARY may
+ * rebuild a dictionary at the same address, so pointers alone cannot tell).
+ */
+static uint64 snip_catalog_generation = 1;
+
+/* Syscache callback: a configuration, mapping or dictionary changed. */
+static void
+snip_catalog_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	snip_catalog_generation++;
+}
+
+/* Called once per backend (_PG_init): watch the text search catalogs. */
+void
+SnippetInit(void)
+{
+	CacheRegisterSyscacheCallback(TSCONFIGOID, snip_catalog_changed, (Datum) 0);
+	CacheRegisterSyscacheCallback(TSCONFIGMAP, snip_catalog_changed, (Datum) 0);
+	CacheRegisterSyscacheCallback(TSDICTOID, snip_catalog_changed, (Datum) 0);
+}
 
 typedef struct SnipGlobalLexeme
 {
@@ -316,6 +342,7 @@ static struct
 	int			size;			/* power of two */
 	int			n;
 	uint64		generation;		/* counts the resets (see snip_kept) */
+	uint64		catalog_generation; /* snip_catalog_generation when reset */
 } snip_global;
 
 /* Empty the backend-wide cache and key it to a configuration. */
@@ -335,6 +362,7 @@ snip_global_reset(TSConfigCacheEntry *cfg, int ndicts, void **dictdata)
 	snip_global.size = 4096;
 	snip_global.n = 0;
 	snip_global.generation++;
+	snip_global.catalog_generation = snip_catalog_generation;
 	snip_global.tab = MemoryContextAllocZero(snip_global.cxt, snip_global.size * sizeof(SnipGlobalEntry));
 }
 
@@ -358,6 +386,7 @@ snip_global_check(TSConfigCacheEntry *cfg)
 
 	same = (snip_global.cxt != NULL && snip_global.cfgId == cfg->cfgId &&
 			snip_global.map == cfg->map && snip_global.ndicts == ndicts &&
+			snip_global.catalog_generation == snip_catalog_generation &&
 			memcmp(snip_global.dictdata, dictdata, ndicts * sizeof(void *)) == 0 &&
 			snip_global.n < SNIP_GLOBAL_MAX);
 	if (!same)
@@ -833,7 +862,8 @@ snip_config_windowable(TSConfigCacheEntry *cfg)
  * least one letter before it (its exception list included: "dying" -> "die",
  * "skies" -> "sky"...).  sql/30_search_snippet.sql checks this against the
  * real english_stem over a generated word list.  Other languages' stemmers
- * are not assumed to.  Read from the catalog at each call, so a changed
+ * are not assumed to.  Read from the catalog again after any change to a
+ * text search dictionary or configuration (snip_config_check), so a changed
  * dictionary is never judged by its old options.
  */
 static bool
@@ -1294,7 +1324,6 @@ static void
 snip_noitem_setup(SnipState *st)
 {
 	QueryItem  *qi = GETQUERY(st->query);
-	SnipLexeme *lx;
 	int			c,
 				i;
 
@@ -1311,19 +1340,10 @@ snip_noitem_setup(SnipState *st)
 				st->noitem[f - ('a' - 'A')] = false;
 		}
 	}
-	if (st->lc.nlexemes >= st->lc.maxlexemes)
-	{
-		st->lc.maxlexemes *= 2;
-		st->lc.lexemes = repalloc(st->lc.lexemes, st->lc.maxlexemes * sizeof(SnipLexeme));
-	}
-	lx = &st->lc.lexemes[st->lc.nlexemes];
-	lx->addpos = false;
-	lx->nitems = 0;
-	lx->firstitem = 0;
 	st->noitemlex.used = true;
 	st->noitemlex.recognized = true;
 	st->noitemlex.nlexemes = 1;
-	st->noitemlex.first = st->lc.nlexemes++;
+	st->noitemlex.first = 0;	/* the lexeme that carries nothing (snip_kept_take) */
 }
 
 /* Whether a normalized token carries any query item. */
@@ -2449,30 +2469,38 @@ snip_catalog_func_name(Oid funcid)
 	return get_func_name(funcid);
 }
 
-/* Cache in fn_extra: whether a configuration can take the fast path. */
+/*
+ * Cache in fn_extra: whether a configuration can take the fast path, and
+ * what the fast path may assume of its dictionaries (read from the catalog,
+ * so computed again after any change there).
+ */
 typedef struct SnipConfigCheck
 {
 	Oid			cfgId;
 	ListDictionary *map;		/* identifies the cache entry's current build */
+	uint64		catalog_generation; /* snip_catalog_generation when computed */
 	bool		fast;
 	bool		windowable;
+	bool		first_letter;	/* snip_config_first_letter */
+	bool		counts_words;	/* snip_config_counts_words */
+	bool		hword_as_word;	/* snip_same_dicts(cfg, 1, 11) */
 } SnipConfigCheck;
 
-/* True when the parser is the default one and every dictionary is single-word and context-free. */
-static bool
-snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCacheEntry *prs,
-					bool *windowable)
+/*
+ * The configuration's properties: fast is true when the parser is the
+ * default one and every dictionary is single-word and context-free.
+ */
+static const SnipConfigCheck *
+snip_config_check(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCacheEntry *prs)
 {
 	SnipConfigCheck *cc = (SnipConfigCheck *) fcinfo->flinfo->fn_extra;
 	bool		fast = true;
 	int			t,
 				i;
 
-	if (cc != NULL && cc->cfgId == cfg->cfgId && cc->map == cfg->map)
-	{
-		*windowable = cc->windowable;
-		return cc->fast;
-	}
+	if (cc != NULL && cc->cfgId == cfg->cfgId && cc->map == cfg->map &&
+		cc->catalog_generation == snip_catalog_generation)
+		return cc;
 
 	if (prs->tokenOid != F_PRSD_NEXTTOKEN || prs->headlineOid != F_PRSD_HEADLINE)
 		fast = false;
@@ -2501,11 +2529,14 @@ snip_config_is_fast(FunctionCallInfo fcinfo, TSConfigCacheEntry *cfg, TSParserCa
 		cc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(SnipConfigCheck));
 	cc->cfgId = cfg->cfgId;
 	cc->map = cfg->map;
+	cc->catalog_generation = snip_catalog_generation;
 	cc->fast = fast;
 	cc->windowable = fast && snip_config_windowable(cfg);
+	cc->first_letter = fast && snip_config_first_letter(cfg);
+	cc->counts_words = fast && snip_config_counts_words(cfg);
+	cc->hword_as_word = snip_same_dicts(cfg, 1, 11);
 	fcinfo->flinfo->fn_extra = cc;
-	*windowable = cc->windowable;
-	return fast;
+	return cc;
 }
 
 /* Tokenize the whole document, or with a phrase query only up to the position cap. */
@@ -2581,7 +2612,11 @@ snip_kept_take(SnipState *st, int len)
 		snip_kept.lc.nlex = 0;
 		snip_kept.lc.maxlexemes = 64;
 		snip_kept.lc.lexemes = MemoryContextAlloc(snip_kept.cxt, snip_kept.lc.maxlexemes * sizeof(SnipLexeme));
-		snip_kept.lc.nlexemes = 0;
+		/* lexeme 0 carries nothing: the one of the words snip_noitem_setup leaves out */
+		snip_kept.lc.lexemes[0].addpos = false;
+		snip_kept.lc.lexemes[0].nitems = 0;
+		snip_kept.lc.lexemes[0].firstitem = 0;
+		snip_kept.lc.nlexemes = 1;
 		snip_kept.lc.maxitems = 16;
 		snip_kept.lc.items = MemoryContextAlloc(snip_kept.cxt, snip_kept.lc.maxitems * sizeof(int32));
 		snip_kept.lc.nitems = 0;
@@ -2643,7 +2678,7 @@ snip_release_words(void)
 
 /* Compute the snippet of a document; the caller decides the memory context. */
 static text *
-snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool windowable)
+snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, const SnipConfigCheck *cc)
 {
 	SnipOptions o;
 	SnipSelect	s;
@@ -2654,7 +2689,9 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 	{
 		bool		ordinary,
 					countpos,
-					phrasecap;
+					phrasecap,
+					noitem,
+					phrase = snip_query_has_phrase(st->query);
 
 		/* no token can draw a NOTICE, so reading the options first changes nothing */
 		snip_parse_options(opt, &o);
@@ -2663,27 +2700,27 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 			o.min_words > 0 && o.min_words < o.max_words && o.max_words <= 10000 &&
 			o.shortword >= 0 && o.max_fragments >= 0 && o.max_fragments <= 1000;
 		/* positions of left-out text matter to phrases only */
-		countpos = windowable && snip_query_has_phrase(st->query) && snip_config_counts_words(st->cfg);
+		countpos = cc->windowable && phrase && cc->counts_words;
+		/* words no operand starts like need no dictionary (their positions matter to phrases only) */
+		noitem = cc->first_letter && (!phrase || countpos);
 		phrasecap = ordinary && snip_query_needs_phrase(GETQUERY(st->query));
 
 		/* (below 256 MB, virtual indexes stay far from overflowing) */
-		if (windowable && ordinary && doclen >= SNIP_WINDOWS_FROM && doclen < (1 << 28) &&
+		if (cc->windowable && ordinary && doclen >= SNIP_WINDOWS_FROM && doclen < (1 << 28) &&
 			snip_query_windowable(st->query, countpos))
 		{
 			bool		earlystop = o.max_fragments > 0 && snip_query_single_word_covers(st->query) &&
 				(st->cfg->lenmap <= TT_SPACE || st->cfg->map[TT_SPACE].len == 0);
-			bool		first_letter = snip_config_first_letter(st->cfg);
 			SnipPair	pair;
 			bool		paired = countpos && phrasecap &&
 				snip_query_pair(GETQUERY(st->query), GETQUERY(st->query), &pair);
 
 			/* a word's letters taken as either type then normalize alike (snip_may_start) */
-			st->hword_as_word = snip_same_dicts(st->cfg, 1, 11);
+			st->hword_as_word = cc->hword_as_word;
 			/* tables start small and grow with what the windows hold */
 			snip_alloc_tables(st, 8192);
-			if (countpos && first_letter)
+			if (noitem)
 				snip_noitem_setup(st);
-
 			if (paired)
 				pair.capbyte = snip_cap_byte(st, prs, doclen);
 			if (paired && pair.last)
@@ -2691,13 +2728,15 @@ snip_compute(SnipState *st, TSParserCacheEntry *prs, int doclen, text *opt, bool
 				st->lastx = pair.x;
 				st->lastd = pair.d;
 			}
-			snip_scan_tables(st, first_letter, paired ? pair.y : -1);
+			snip_scan_tables(st, cc->first_letter, paired ? pair.y : -1);
 			selected = snip_parse_windows(st, prs, doclen, &o, earlystop, countpos, phrasecap,
 										  paired ? &pair : NULL, &s);
 		}
 		else
 		{
 			snip_alloc_tables(st, doclen);
+			if (noitem)
+				snip_noitem_setup(st);
 			snip_parse_all(st, prs, doclen, &o, phrasecap);
 		}
 	}
@@ -2731,10 +2770,9 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 				old;
 	SnipState  *st;
 	text	   *res;
+	const SnipConfigCheck *cc = snip_config_check(fcinfo, cfg, prs);
 
-	bool		windowable = false;
-
-	if (!snip_config_is_fast(fcinfo, cfg, prs, &windowable))
+	if (!cc->fast)
 		return DatumGetTextPP(DirectFunctionCall4(ts_headline_byid_opt,
 												  ObjectIdGetDatum(cfgId),
 												  PointerGetDatum(doc),
@@ -2753,7 +2791,7 @@ snip_snippet(FunctionCallInfo fcinfo, Oid cfgId, text *doc, TSQuery query, text 
 	st->capidx = -1;
 	st->lastx = -1;
 	st->capclear = -1;
-	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, windowable);
+	res = snip_compute(st, prs, VARSIZE_ANY_EXHDR(doc), opt, cc);
 	snip_kept_give_back(st);
 	snip_release_words();
 	MemoryContextSwitchTo(old);
