@@ -56,14 +56,15 @@ LANGUAGE sql AS $$
    ORDER BY rank DESC, e.entry_date DESC, e.id
    LIMIT n
 $$;
--- Cases where search_top() differs from it: every query, user and limit.
-CREATE FUNCTION pg_temp.mismatches(users int[] DEFAULT '{1,2,3,4,5}')
+-- Cases where search_top() differs from it: every query (of the table, or
+-- those given), user and limit.
+CREATE FUNCTION pg_temp.mismatches(users int[] DEFAULT '{1,2,3,4,5}', qs tsquery[] DEFAULT NULL)
 RETURNS TABLE(cases bigint, mismatches bigint, with_rows bigint) LANGUAGE sql AS $$
   SELECT count(*), count(*) FILTER (WHERE got IS DISTINCT FROM want),
          count(*) FILTER (WHERE cardinality(want) > 0)
     FROM (SELECT (SELECT array_agg(ROW(t.id, t.rank) ORDER BY o) FROM journaling.search_top(q.q, u.uid, n.n) WITH ORDINALITY t(id, a, b, c, d, rank, o)) AS got,
                  (SELECT array_agg(ROW(r.id, r.rank) ORDER BY o) FROM pg_temp.reference(q.q, u.uid, n.n) WITH ORDINALITY r(id, rank, o)) AS want
-            FROM queries q,
+            FROM (SELECT queries.q FROM queries WHERE qs IS NULL UNION ALL SELECT unnest(qs)) q,
                  (SELECT ('00000000-0000-4000-8000-00000000003' || u)::uuid AS uid FROM unnest(users) u) u,
                  (VALUES (1), (5), (20), (10000)) n(n)) t
 $$;
@@ -177,6 +178,28 @@ SELECT count(*) AS other_user_rows
 SELECT * FROM journaling.refresh_search_index();
 RESET ROLE;
 DROP POLICY regress_hide_coffee ON journaling.journal_entries;
+
+-- Phrases of distinct words are bounded by their matches (search.c,
+-- "Phrases"): user 6 repeats phrases a varying number of times, in titles
+-- (weight A) and text, among other words, so that many entries match and
+-- the bound decides which ones are ranked.
+INSERT INTO journaling.users (id, username) VALUES ('00000000-0000-4000-8000-000000000036', 'indexed6');
+INSERT INTO journaling.journal_entries (user_id, title, content, entry_date)
+SELECT '00000000-0000-4000-8000-000000000036',
+       (ARRAY['walk lisbon', 'quiet calm sea', NULL, 'coffee walk'])[1 + n % 4],
+       pg_temp.text_of(n) || ' ' || repeat('walk lisbon coffee ', n % 5) || pg_temp.text_of(n + 1) || ' '
+         || repeat('calm sea quiet ', n % 4) || repeat('walk coffee lisbon ', n % 3) || pg_temp.text_of(n + 2),
+       DATE '2025-01-01' + n % 30
+  FROM generate_series(1, 200) n;
+SELECT mode FROM journaling.refresh_statistics();
+SELECT mode, users, entries FROM journaling.refresh_search_index();
+SELECT * FROM pg_temp.mismatches('{6}', ARRAY(
+  SELECT websearch_to_tsquery('english', w) FROM unnest(ARRAY['"walk lisbon"', '"walk lisbon coffee"', '"calm sea"',
+                                                              '"lisbon walk"', '"sea quiet"']) w
+  UNION ALL
+  SELECT to_tsquery('english', w) FROM unnest(ARRAY['walk <-> (lisbon <-> coffee)', '(walk <2> coffee) <-> lisbon',
+                                                    'walk <2> coffee', 'calm <0> sea', 'sea <3> calm <-> quiet',
+                                                    'calm:A <-> sea', 'lisbon <-> lisbon', 'quiet <-> calm <-> sea']) w));
 
 -- TRUNCATE drops every index row; the rows are scanned until the next build.
 BEGIN;

@@ -328,6 +328,12 @@ typedef struct IndexSearch
 	bool		all;			/* a document without the lexemes matches */
 	bool		disjunctive;	/* only operands and OR: every cover is one position */
 	bool		monotone;		/* operands (no weights), AND, OR, NOT of an operand: ranked here */
+	int			nchain;			/* > 0: the query is one phrase of distinct words (see index_chain_bound) */
+	int		   *chainlex;		/* per word of the phrase: its lexeme's index in lex */
+	int		   *chainoff;		/* per word: its distance before the end of a match */
+	int			chainspan;		/* the largest of those */
+	int		   *chaincur;		/* per word: cursors into the candidate's positions */
+	int		   *chainlo;
 	bool	   *negated;		/* per lexeme: under a NOT */
 	int		   *itemlex;		/* per query item: its lexeme's index in lex, or -1 */
 	bool	   *have;			/* per lexeme: seen in the current stretch */
@@ -410,6 +416,136 @@ index_query_lexemes(IndexSearch *is)
 			is->lex[kept++] = is->lex[i];
 	is->nlex = kept;
 	return true;
+}
+
+/*
+ * Phrases.  When the query is one phrase of distinct words without weights
+ * or prefixes ('quiet' <-> 'weekend', as websearch_to_tsquery makes of
+ * "quiet weekend"), a match is fixed by the position p of its end: each word
+ * at p minus its distance before the end (a <d> b puts a at d plus b's width
+ * before b's end, as TS_phrase_execute does).  ts_rank_cd's covers are then
+ * matches (Cover() stops forward at the first entry that completes one, whose
+ * end fixes it, and back at its first word, so the next cover starts past
+ * it): a cover per match at most, each worth at most the largest weight among
+ * the positions of the stretch it spans.  Summed over the matches, that is a
+ * much tighter bound than every position times the largest weight, and a
+ * candidate without a match is no match at all (@@ is false).
+ */
+
+/* The distance of each word of phrase item i before the end of a match, ending base later; returns i's width. */
+static int
+index_chain_offsets(IndexSearch *is, int i, int base)
+{
+	QueryItem  *item = &GETQUERY(is->query)[i];
+	int			right,
+				left;
+
+	check_stack_depth();
+	if (item->type == QI_VAL)
+	{
+		is->chainlex[is->nchain] = is->itemlex[i];
+		is->chainoff[is->nchain] = base;
+		is->chainspan = Max(is->chainspan, base);
+		is->nchain++;
+		return 0;
+	}
+	right = index_chain_offsets(is, i + 1, base);
+	left = index_chain_offsets(is, i + item->qoperator.left, base + item->qoperator.distance + right);
+	return item->qoperator.distance + left + right;
+}
+
+/* Is the query one phrase of distinct words without weights?  Then set up its offsets (else nchain = 0). */
+static void
+index_chain_setup(IndexSearch *is)
+{
+	QueryItem  *item = GETQUERY(is->query);
+	int			i,
+				j;
+
+	is->nchain = 0;
+	if (is->query->size < 3)
+		return;
+	for (i = 0; i < is->query->size; i++)
+	{
+		if (item[i].type == QI_OPR ? item[i].qoperator.oper != OP_PHRASE : item[i].qoperand.weight != 0)
+			return;
+		for (j = 0; j < i; j++)
+			if (item[i].type == QI_VAL && item[j].type == QI_VAL && is->itemlex[i] == is->itemlex[j])
+				return;
+	}
+	is->chainlex = palloc(sizeof(int) * is->query->size);
+	is->chainoff = palloc(sizeof(int) * is->query->size);
+	is->chaincur = palloc(sizeof(int) * is->query->size);
+	is->chainlo = palloc(sizeof(int) * is->query->size);
+	is->chainspan = 0;
+	(void) index_chain_offsets(is, 0, 0);
+}
+
+/* Position and weight class of the j-th stored position of lexeme lx's current entry. */
+#define CHAIN_WEP(lx, j) \
+	((WordEntryPos) ((lx)->pos[(lx)->next][2 * (j)] | ((lx)->pos[(lx)->next][2 * (j) + 1] << 8)))
+
+/*
+ * The rank bound of a candidate for a phrase query (see "Phrases"): the sum
+ * over its matches of the largest weight among the positions of the
+ * phrase's words in the match's stretch; 0 when it has no match, -1 when a
+ * word is stored without positions (the general bound applies then).
+ */
+static double
+index_chain_bound(const IndexSearch *is, int32 ordinal)
+{
+	const IndexLexeme *anchor = NULL;
+	double		bound = 0.0;
+	int			c,
+				j;
+
+	for (c = 0; c < is->nchain; c++)
+	{
+		const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+
+		if (lx->next >= lx->ndocs || lx->ordinals[lx->next] != ordinal)
+			return 0.0;
+		if (lx->npos[lx->next] == 0)
+			return -1.0;
+		is->chaincur[c] = is->chainlo[c] = 0;
+		if (anchor == NULL && is->chainoff[c] == 0)
+			anchor = lx;
+	}
+	Assert(anchor != NULL);
+	for (j = 0; j < anchor->npos[anchor->next]; j++)
+	{
+		int			p = WEP_GETPOS(CHAIN_WEP(anchor, j));
+		int			w = 0;
+
+		/* a match ends at p when every other word is at its distance before p */
+		for (c = 0; c < is->nchain; c++)
+		{
+			const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+			int			n = lx->npos[lx->next];
+			int			want = p - is->chainoff[c];
+
+			while (is->chaincur[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) < want)
+				is->chaincur[c]++;
+			if (is->chaincur[c] >= n || WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) != want)
+				break;
+		}
+		if (c < is->nchain)
+			continue;
+		/* the largest weight among the words' positions from p - span to p */
+		for (c = 0; c < is->nchain; c++)
+		{
+			const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+			int			n = lx->npos[lx->next];
+			int			k;
+
+			while (is->chainlo[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chainlo[c])) < p - is->chainspan)
+				is->chainlo[c]++;
+			for (k = is->chainlo[c]; k < n && WEP_GETPOS(CHAIN_WEP(lx, k)) <= p; k++)
+				w = Max(w, WEP_GETWEIGHT(CHAIN_WEP(lx, k)));
+		}
+		bound += rank_weights[w];
+	}
+	return bound * 1.0001;
 }
 
 /* Decode one lexeme's posting list into arrays. */
@@ -571,6 +707,7 @@ index_open(IndexSearch *is, Datum owner)
 	}
 	is->have = palloc0(sizeof(bool) * Max(is->nlex, 1));
 	is->negated = palloc0(sizeof(bool) * Max(is->nlex, 1));
+	index_chain_setup(is);
 	for (i = 0; i < is->query->size; i++)
 		if (GETQUERY(is->query)[i].type == QI_OPR && GETQUERY(is->query)[i].qoperator.oper == OP_NOT &&
 			is->itemlex[i + 1] >= 0)
@@ -604,8 +741,9 @@ index_day_pending(const IndexSearch *is, DateADT day)
  * Upper bound of the candidate's rank (see the top of the file): its
  * positions of the query's lexemes times the largest weight among them.
  * When the query has only OR operators, any one position is a cover (of
- * no noise), so the rank is the sum of the positions' weights.  A little
- * above, for the rounding of the sums.
+ * no noise), so the rank is the sum of the positions' weights.  For a
+ * phrase, the bound of its matches (see "Phrases"), or -1 when it has none.
+ * A little above, for the rounding of the sums.
  */
 static double
 index_bound(const IndexSearch *is, int32 ordinal)
@@ -615,6 +753,13 @@ index_bound(const IndexSearch *is, int32 ordinal)
 	double		sum = 0.0;
 	int			i;
 
+	if (is->nchain > 0)
+	{
+		double		bound = index_chain_bound(is, ordinal);
+
+		if (bound >= 0.0)
+			return bound > 0.0 ? bound : -1.0;
+	}
 	for (i = 0; i < is->nlex; i++)
 	{
 		const IndexLexeme *lx = &is->lex[i];
@@ -844,7 +989,7 @@ index_rank(IndexSearch *is, Datum tsq, SearchTop *top, MemoryContext rowcxt)
 		{
 			bound = index_bound(is, ordinal);
 			hit.rank = (float4) bound;
-			if (top->n < top->limit || hit_cmp(&hit, &top->heap[0]) < 0)
+			if (bound >= 0.0 && (top->n < top->limit || hit_cmp(&hit, &top->heap[0]) < 0))
 			{
 				bool		matches;
 

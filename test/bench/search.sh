@@ -100,7 +100,11 @@ log "loaded in ${load_s}s; refreshing the statistics, building the search index"
 stats_txt=$(q -c "SELECT round(extract(epoch FROM duration)::numeric, 1) || ' s' FROM journaling.refresh_statistics()")
 index_txt=$(q -F ' ' -c "SELECT users || ' users, ' || entries || ' entries in ' || round(extract(epoch FROM duration)::numeric, 1) || ' s'
                           FROM journaling.refresh_search_index()")
-q -c "VACUUM ANALYZE journaling.search_index" -c "VACUUM ANALYZE journaling.search_postings"
+# Then vacuumed, as autovacuum would do soon: the refresh leaves the consumed
+# rows of the change logs dead, and a search reads both logs whole (with
+# 3 664 empty pages left in stats_changes, search() took 2.8 ms at p50).
+q -c "VACUUM ANALYZE journaling.search_index" -c "VACUUM ANALYZE journaling.search_postings" \
+  -c "VACUUM ANALYZE journaling.stats_changes" -c "VACUUM ANALYZE journaling.search_changes"
 index_txt="statistics refreshed in $stats_txt, search index (journaling.refresh_search_index()) built for $index_txt"
 
 rum_txt="no RUM index (global part not run)"
