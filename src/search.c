@@ -951,6 +951,93 @@ index_fast_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
 }
 
 /*
+ * ts_match_vq and ts_rankcd_tt of the candidate for a phrase of distinct
+ * words (see "Phrases"): every match is a cover, in the order of their ends
+ * (a later match starts at a later position, so past the previous cover's
+ * first entry), spanning the query lexemes' positions from its first word
+ * to its last; each adds its entries over the sum of their inverse weights,
+ * over 1 + its noise, as calc_rank_cd does, in the same order.  False when
+ * the candidate cannot be ranked here (a word stored without positions, or
+ * two words at one position, where the order of equal positions would
+ * matter).
+ */
+static bool
+index_chain_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
+{
+	struct RankEntry *doc = is->doc;
+	const IndexLexeme *anchor = NULL;
+	int			len = 0,
+				lo = 0,
+				hi = 0,
+				c,
+				i;
+	double		wdoc = 0.0;
+
+	*matches = false;
+	*rank = 0;
+	for (c = 0; c < is->nchain; c++)
+	{
+		const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+		int			j;
+
+		if (lx->next >= lx->ndocs || lx->ordinals[lx->next] != ordinal)
+			return true;
+		if (lx->npos[lx->next] == 0)
+			return false;
+		for (j = 0; j < lx->npos[lx->next]; j++)
+		{
+			doc[len].pos = WEP_GETPOS(CHAIN_WEP(lx, j));
+			doc[len].wclass = WEP_GETWEIGHT(CHAIN_WEP(lx, j));
+			doc[len].lex = (int16) c;
+			len++;
+		}
+		is->chaincur[c] = 0;
+		if (anchor == NULL && is->chainoff[c] == 0)
+			anchor = lx;
+	}
+	qsort(doc, len, sizeof(struct RankEntry), rank_entry_cmp);
+	for (i = 1; i < len; i++)
+		if (doc[i].pos == doc[i - 1].pos)
+			return false;
+
+	for (i = 0; i < anchor->npos[anchor->next]; i++)
+	{
+		int			p = WEP_GETPOS(CHAIN_WEP(anchor, i));
+		double		invsum = 0.0;
+		int			noise,
+					k;
+
+		for (c = 0; c < is->nchain; c++)
+		{
+			const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+			int			n = lx->npos[lx->next];
+			int			want = p - is->chainoff[c];
+
+			while (is->chaincur[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) < want)
+				is->chaincur[c]++;
+			if (is->chaincur[c] >= n || WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) != want)
+				break;
+		}
+		if (c < is->nchain)
+			continue;
+		/* the cover: the entries from p - span to p */
+		while (doc[lo].pos < p - is->chainspan)
+			lo++;
+		while (doc[hi].pos < p)
+			hi++;
+		for (k = lo; k <= hi; k++)
+			invsum += rank_inverse_weights[doc[k].wclass];
+		noise = (doc[hi].pos - doc[lo].pos) - (hi - lo);
+		if (noise < 0)
+			noise = (hi - lo) / 2;
+		wdoc += ((double) (hi - lo + 1)) / invsum / ((double) (1 + noise));
+		*matches = true;
+	}
+	*rank = (float4) wdoc;
+	return true;
+}
+
+/*
  * Offer every indexed entry that matches the query and is neither excluded
  * nor on a logged day to top, skipping those whose rank bound cannot beat
  * the worst kept hit.
@@ -993,7 +1080,8 @@ index_rank(IndexSearch *is, Datum tsq, SearchTop *top, MemoryContext rowcxt)
 			{
 				bool		matches;
 
-				if (!is->monotone || !index_fast_rank(is, ordinal, &matches, &hit.rank))
+				if (!(is->nchain > 0 ? index_chain_rank(is, ordinal, &matches, &hit.rank) :
+					  is->monotone && index_fast_rank(is, ordinal, &matches, &hit.rank)))
 				{
 					/* the server's own functions, on the candidate's vector */
 					index_candidate(is, ordinal);
