@@ -22,7 +22,9 @@ OBJS = \
 	src/snippet.o \
 	src/snippet_select.o \
 	src/search.o \
-	src/search_index.o
+	src/search_index.o \
+	src/search_prepare.o \
+	src/spi_plans.o
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -53,3 +55,5 @@ src/moodstats.o src/mood_trend.o: src/moodstats.h src/moodstats_math.h src/journ
 $(OBJS): src/journaling.h src/compat.h
 src/json_reader.o src/import.o src/import_map.o src/import_formats.o src/import_targets.o: src/json_reader.h
 src/import.o src/import_seen.o: src/import_seen.h
+src/search.o src/search_prepare.o: src/search_prepare.h
+src/search.o src/search_index.o: src/search_index.h

@@ -81,6 +81,25 @@ SELECT count(*) AS rows, journaling.search_correct_query(websearch_to_tsquery('e
 SELECT count(*) AS rows, journaling.search_correct_query(websearch_to_tsquery('english', 'xylophone'), '00000000-0000-4000-8000-000000000001') AS corrected
   FROM journaling.search('xylophone', '00000000-0000-4000-8000-000000000001');
 
+-- search() searches with the query search_prepare() makes, typo correction
+-- included (for a query whose every word is required it corrects only when
+-- nothing is found, see search_prepare.c): the same rows and matched_query
+-- as the SQL reference over search_prepare()'s query, every user.
+SELECT count(*) AS cases, count(*) FILTER (WHERE got IS DISTINCT FROM want) AS mismatches,
+       count(*) FILTER (WHERE corrected) AS corrected, count(*) FILTER (WHERE want IS NOT NULL) AS with_rows
+  FROM (SELECT (SELECT array_agg(ROW(s.entry_id, s.matched_query) ORDER BY o)
+                  FROM journaling.search(q.q, u.uid, 5) WITH ORDINALITY s(entry_id, a, b, c, d, e, matched_query, o)) AS got,
+               (SELECT array_agg(ROW(r.id, p.tsq::text) ORDER BY r.rank DESC, r.entry_date DESC, r.id)
+                  FROM (SELECT e.id, e.entry_date, ts_rank_cd(e.search_vector, p.tsq) AS rank
+                          FROM journaling.journal_entries e
+                         WHERE e.user_id = u.uid AND e.search_vector @@ p.tsq
+                         ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT 5) r) AS want,
+               p.tsq::text <> websearch_to_tsquery('english', q.q)::text AS corrected
+          FROM unnest(ARRAY['lisbn', 'cofee rainn', 'walkng lisbon', '"quiet calmm"', 'rainn OR sea', 'cofee -rain',
+                            'zanzbar', 'xylophone', 'rain', 'tired -gratefull', 'lisbon cofee', '"walk lisbn"']) q(q),
+               (SELECT ('00000000-0000-4000-8000-00000000000' || u)::uuid AS uid FROM generate_series(1, 5) u) u,
+               LATERAL journaling.search_prepare(q.q, u.uid, '{}') p) t;
+
 -- Under row-level security, as an application role.
 CREATE ROLE regress_search_app;
 SELECT journaling.grant_app_role('regress_search_app');
@@ -111,6 +130,21 @@ SELECT * FROM journaling.search('rain', NULL, -1);
 SELECT * FROM journaling.search('rain', NULL, 20, '{"fuzy": true}');
 SELECT * FROM journaling.search('rain', NULL, 20, '[]');
 SELECT * FROM journaling.search('rain', NULL, 20, '{"fuzzy": "maybe"}');
+-- Option values as (options->>key)::type reads them: null turns a feature
+-- off, a number or an object is read as its text.
+SELECT o, (SELECT count(*) FROM journaling.search('lisbn', '00000000-0000-4000-8000-000000000001', 3, o::jsonb)) AS rows,
+       (SELECT min(matched_query) FROM journaling.search('lisbon lisbn', '00000000-0000-4000-8000-000000000001', 3, o::jsonb)) AS matched,
+       (SELECT count(snippet) FROM journaling.search('lisbon', '00000000-0000-4000-8000-000000000001', 3, o::jsonb)) AS snippets,
+       p.tsq, p.snippet_options
+  FROM unnest(ARRAY['{"fuzzy": null}', '{"fuzzy": 1}', '{"fuzzy": "off"}', '{"similarity": null}', '{"similarity": 0.95}',
+                    '{"similarity": "0.1", "fuzzy": true}', '{"snippet": null}', '{"snippet": "MaxWords=4, MinWords=2"}']) o,
+       LATERAL journaling.search_prepare('lisbn', '00000000-0000-4000-8000-000000000001', o::jsonb) p;
+SELECT * FROM journaling.search('rain', NULL, 20, '{"similarity": "high"}');
+SELECT * FROM journaling.search('rain', NULL, 20, '{"fuzzy": [true]}');
+SELECT * FROM journaling.search('rain', NULL, 20, '{"snippet": {"MaxWords": 5}}');
+SELECT * FROM journaling.search('rain', NULL, 20, 'null');
+SELECT * FROM journaling.search_prepare('rain', NULL, '"fuzzy"');
+SELECT * FROM journaling.search_prepare(NULL, NULL, '{"similarity": 2}');
 SELECT * FROM journaling.search('rain', NULL, 20, '{"snippet": "MinWords=0"}');
 SELECT snippet FROM journaling.search('rain', '00000000-0000-4000-8000-000000000001', 1, '{"snippet": "MaxFragments=0, MaxWords=4, MinWords=2, StartSel=[, StopSel=]"}');
 

@@ -5,6 +5,7 @@
 #define JOURNALING_H
 
 #include "fmgr.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "datatype/timestamp.h"
 #include "pgtime.h"
@@ -36,6 +37,10 @@ extern void StatsCaptureInit(void);
 
 /* snippet.c */
 extern void SnippetInit(void);
+
+/* spi_plans.c */
+extern void JournalingKeepPlan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
+							   int cursor_options);
 
 /*
  * refresh.c, search_index.c: key of the transaction-level advisory lock that

@@ -202,19 +202,8 @@ cmp_trend_day(const void *a, const void *b)
 static SPIPlanPtr
 trend_plan(int which)
 {
-	if (plans[which] == NULL)
-	{
-		SPIPlanPtr	plan;
-
-		plan = SPI_prepare_cursor(plan_sql[which], plan_nargs[which],
-								  (Oid *) plan_types[which], CURSOR_OPT_GENERIC_PLAN);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", plan_sql[which],
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		plans[which] = plan;
-	}
+	JournalingKeepPlan(&plans[which], plan_sql[which], plan_nargs[which], (Oid *) plan_types[which],
+					   CURSOR_OPT_GENERIC_PLAN);
 	return plans[which];
 }
 

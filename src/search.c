@@ -64,6 +64,7 @@
 
 #include "journaling.h"
 #include "search_index.h"
+#include "search_prepare.h"
 
 /* Rows fetched from the cursor at a time. */
 #define SEARCH_FETCH_ROWS 1000
@@ -83,7 +84,6 @@ static SPIPlanPtr index_plan = NULL;
 static SPIPlanPtr pending_plan = NULL;
 static SPIPlanPtr buckets_plan = NULL;
 static SPIPlanPtr pending_rows_plan = NULL;
-static SPIPlanPtr prepare_plan = NULL;
 static SPIPlanPtr all_plan = NULL;
 
 /* Order of the SQL: rank DESC, entry_date DESC, id.  Negative when a comes first. */
@@ -195,19 +195,6 @@ top_offer(SearchTop *top, const SearchHit *hit)
 		top->heap[0] = *hit;
 		heap_sift_down(top->heap, top->n, 0);
 	}
-}
-
-/* Prepare and keep a plan of fully qualified SQL. */
-static SPIPlanPtr
-keep_plan(const char *sql, int nargs, Oid *types)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
 }
 
 /* Receives one row of a cursor. */
@@ -606,9 +593,8 @@ index_open(IndexSearch *is, Datum owner)
 
 	if (!index_query_lexemes(is) || !index_readable())
 		return false;
-	if (index_plan == NULL)
-		index_plan = keep_plan("SELECT s.nbuckets, s.entries FROM journaling.search_index s "
-							   "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
+	JournalingKeepPlan(&index_plan, "SELECT s.nbuckets, s.entries FROM journaling.search_index s "
+					   "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type, 0);
 	if (SPI_execute_plan(index_plan, &owner, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "search_top: reading the search index failed");
 	if (SPI_processed != 1)
@@ -623,12 +609,11 @@ index_open(IndexSearch *is, Datum owner)
 	is->nentries = (int) (VARSIZE_ANY_EXHDR(entries) / SEARCH_ENTRY_SIZE);
 
 	/* the days written since the build */
-	if (pending_plan == NULL)
-		pending_plan = keep_plan("SELECT c.day FROM journaling.search_changes c "
-								 "WHERE c.user_id OPERATOR(pg_catalog.=) $1 "
-								 "UNION "
-								 "SELECT s.day FROM journaling.stats_changes s "
-								 "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type);
+	JournalingKeepPlan(&pending_plan, "SELECT c.day FROM journaling.search_changes c "
+					   "WHERE c.user_id OPERATOR(pg_catalog.=) $1 "
+					   "UNION "
+					   "SELECT s.day FROM journaling.stats_changes s "
+					   "WHERE s.user_id OPERATOR(pg_catalog.=) $1", 1, uuid_type, 0);
 	if (SPI_execute_plan(pending_plan, &owner, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "search_top: reading the search index log failed");
 	is->npending = (int) SPI_processed;
@@ -641,10 +626,9 @@ index_open(IndexSearch *is, Datum owner)
 	buckets = palloc(sizeof(Datum) * Max(is->nlex, 1));
 	for (i = 0; i < is->nlex; i++)
 		buckets[i] = Int32GetDatum(SearchIndexBucket(is->lex[i].lexeme, is->lex[i].len, nbuckets));
-	if (buckets_plan == NULL)
-		buckets_plan = keep_plan("SELECT p.bucket, p.postings FROM journaling.search_postings p "
-								 "WHERE p.user_id OPERATOR(pg_catalog.=) $1 "
-								 "AND p.bucket OPERATOR(pg_catalog.=) ANY ($2)", 2, bucket_types);
+	JournalingKeepPlan(&buckets_plan, "SELECT p.bucket, p.postings FROM journaling.search_postings p "
+					   "WHERE p.user_id OPERATOR(pg_catalog.=) $1 "
+					   "AND p.bucket OPERATOR(pg_catalog.=) ANY ($2)", 2, bucket_types, 0);
 	args[0] = owner;
 	args[1] = PointerGetDatum(construct_array(buckets, is->nlex, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	if (SPI_execute_plan(buckets_plan, args, NULL, true, 0) != SPI_OK_SELECT)
@@ -1173,23 +1157,22 @@ search_user_rows(Datum tsq, Datum owner, int64 limit, SearchRowFn emit, void *ar
 
 			for (i = 0; i < is.npending; i++)
 				days[i] = DateADTGetDatum(is.pending[i]);
-			if (pending_rows_plan == NULL)
-				pending_rows_plan = keep_plan("SELECT e.search_vector, e.entry_date, e.id "
-											  "FROM journaling.journal_entries e "
-											  "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
-											  "AND e.entry_date OPERATOR(pg_catalog.=) ANY ($2)",
-											  2, pending_types);
+			JournalingKeepPlan(&pending_rows_plan, "SELECT e.search_vector, e.entry_date, e.id "
+							   "FROM journaling.journal_entries e "
+							   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
+							   "AND e.entry_date OPERATOR(pg_catalog.=) ANY ($2)",
+							   2, pending_types, 0);
 			args[0] = owner;
 			args[1] = PointerGetDatum(construct_array(days, is.npending, DATEOID, sizeof(DateADT),
 													  true, TYPALIGN_INT));
 			rank_rows(pending_rows_plan, args, tsq, &pending);
 		}
 	}
-	else if (scan_plan == NULL)
-		scan_plan = keep_plan("SELECT e.search_vector, e.entry_date, e.id "
-							  "FROM journaling.journal_entries e "
-							  "WHERE e.user_id OPERATOR(pg_catalog.=) $1",
-							  1, types);
+	else
+		JournalingKeepPlan(&scan_plan, "SELECT e.search_vector, e.entry_date, e.id "
+						   "FROM journaling.journal_entries e "
+						   "WHERE e.user_id OPERATOR(pg_catalog.=) $1",
+						   1, types, 0);
 
 	/* Choose the hits, then fetch them; with the index, again if one is hidden. */
 	for (;;)
@@ -1221,12 +1204,11 @@ search_user_rows(Datum tsq, Datum owner, int64 limit, SearchRowFn emit, void *ar
 		ids = palloc(sizeof(Datum) * n);
 		for (i = 0; i < n; i++)
 			ids[i] = UUIDPGetDatum(&heap[i].id);
-		if (fetch_plan == NULL)
-			fetch_plan = keep_plan("SELECT e.id, e.user_id, e.entry_date, e.title, e.content "
-								   "FROM journaling.journal_entries e "
-								   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
-								   "AND e.id OPERATOR(pg_catalog.=) ANY ($2)",
-								   2, types);
+		JournalingKeepPlan(&fetch_plan, "SELECT e.id, e.user_id, e.entry_date, e.title, e.content "
+						   "FROM journaling.journal_entries e "
+						   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
+						   "AND e.id OPERATOR(pg_catalog.=) ANY ($2)",
+						   2, types, 0);
 		args[0] = owner;
 		args[1] = PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 		if (SPI_execute_plan(fetch_plan, args, NULL, true, 0) != SPI_OK_SELECT)
@@ -1349,6 +1331,7 @@ typedef struct SearchCall
 	Datum		matched_query;
 	FmgrInfo	snippet;		/* journaling.snippet(), its per-call cache in fn_extra */
 	MemoryContext rowcxt;
+	int64		nrows;			/* rows returned so far */
 } SearchCall;
 
 /* search()'s row: search_user_rows()' columns with the snippet and the query used. */
@@ -1377,6 +1360,7 @@ emit_search_row(void *arg, Datum *values, bool *nulls)
 	out[6] = call->matched_query;
 	outnulls[6] = false;
 	tuplestore_putvalues(call->rsinfo->setResult, call->rsinfo->setDesc, out, outnulls);
+	call->nrows++;
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(call->rowcxt);
 }
@@ -1404,92 +1388,91 @@ search_all_rows(SearchCall *call, Datum limit, bool limit_null)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (all_plan == NULL)
-		all_plan = keep_plan("SELECT e.id, e.user_id, e.entry_date, e.title, e.content, "
-							 "pg_catalog.ts_rank_cd(e.search_vector, $1) AS rank "
-							 "FROM journaling.journal_entries e "
-							 "WHERE e.search_vector OPERATOR(pg_catalog.@@) $1 "
-							 "ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT $2",
-							 2, types);
+	JournalingKeepPlan(&all_plan, "SELECT e.id, e.user_id, e.entry_date, e.title, e.content, "
+					   "pg_catalog.ts_rank_cd(e.search_vector, $1) AS rank "
+					   "FROM journaling.journal_entries e "
+					   "WHERE e.search_vector OPERATOR(pg_catalog.@@) $1 "
+					   "ORDER BY rank DESC, e.entry_date DESC, e.id LIMIT $2",
+					   2, types, 0);
 	args[0] = call->tsq;
 	args[1] = limit;
 	for_each_row(all_plan, args, argnulls, emit_all_row, call);
 	SPI_finish();
 }
 
+/* Make tsq the query of the call (and of matched_query). */
+static void
+search_set_query(SearchCall *call, TSQuery tsq)
+{
+	call->tsq = PointerGetDatum(tsq);
+	call->matched_query = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(tsqueryout, call->tsq)));
+}
+
 /*
  * journaling.search(query, user_id, max_results, options): see DESIGN.md §4.
- * search_prepare() (SQL) checks the options and makes the query (with typo
- * correction); one user's rows come from search_user_rows(), everyone's
- * through the GIN index; snippet() is called for the rows returned only.
+ * The options are read and the query made as search_prepare() does
+ * (search_prepare.c); one user's rows come from search_user_rows(),
+ * everyone's through the GIN index; snippet() is called for the rows
+ * returned only.  Typo correction for one user waits for the search when
+ * every word of the query is required: it is needed only if nothing is
+ * found (see search_prepare.c).
  */
 PG_FUNCTION_INFO_V1(journaling_search);
 Datum
 journaling_search(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			types[3] = {TEXTOID, UUIDOID, JSONBOID};
-	Datum		args[3];
-	char		argnulls[3];
+	SearchOptions opts;
 	SearchCall	call;
-	bool		isnull;
 	int64		limit;
 	TSQuery		tsq;
-	int			k;
-	MemoryContext callcxt;
-	MemoryContext oldcxt;
-	Oid			snippet_types[4];
+	pg_uuid_t	identity;
+	pg_uuid_t  *owner;
+	bool		later;
+	Oid			snippet_types[4] = {REGCONFIGOID, TEXTOID, TSQUERYOID, TEXTOID};
 
 	InitMaterializedSRF(fcinfo, 0);
-	for (k = 0; k < 3; k++)
-	{
-		int			argno = k == 2 ? 3 : k;
-
-		argnulls[k] = PG_ARGISNULL(argno) ? 'n' : ' ';
-		args[k] = PG_ARGISNULL(argno) ? (Datum) 0 : PG_GETARG_DATUM(argno);
-	}
-
-	/* the query and the snippet options, as the caller (kept past SPI_finish) */
-	callcxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (prepare_plan == NULL)
-		prepare_plan = keep_plan("SELECT p.tsq, p.snippet_options FROM journaling.search_prepare("
-								 "$1, COALESCE($2, journaling.current_user_id()), $3) AS p",
-								 3, types);
-	if (SPI_execute_plan(prepare_plan, args, argnulls, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "search: preparing the query failed");
-	oldcxt = MemoryContextSwitchTo(callcxt);
-	call.tsq = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	call.tsq = isnull ? (Datum) 0 : datumCopy(call.tsq, false, -1);
-	call.snippet_options = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &call.no_snippet);
-	if (!call.no_snippet)
-		call.snippet_options = datumCopy(call.snippet_options, false, -1);
-	MemoryContextSwitchTo(oldcxt);
-	SPI_finish();
-
+	SearchReadOptions(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
 	limit = search_limit(fcinfo, 2);
-	if (call.tsq == (Datum) 0 || limit == 0)
+	if (PG_ARGISNULL(0) || limit == 0)
 		PG_RETURN_NULL();
-	tsq = DatumGetTSQuery(call.tsq);
-	call.tsq = PointerGetDatum(tsq);
+	tsq = SearchQuery(PG_GETARG_TEXT_PP(0));
+	/* whose words correct the query: the user searched, else the caller's identity */
+	if (!PG_ARGISNULL(1))
+		owner = PG_GETARG_UUID_P(1);
+	else
+		owner = JournalingCurrentUserId(&identity) ? &identity : NULL;
+	later = !PG_ARGISNULL(1) && SearchQueryAllRequired(tsq);
+	if (!later)
+		tsq = SearchCorrectQuery(tsq, owner, &opts);
+
 	call.rsinfo = rsinfo;
 	call.config = get_ts_config_oid(list_make2(makeString("pg_catalog"), makeString("english")), false);
-	call.matched_query = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(tsqueryout, call.tsq)));
+	call.no_snippet = (opts.snippet_options == NULL);
+	call.snippet_options = PointerGetDatum(opts.snippet_options);
 	call.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journaling search row",
 										ALLOCSET_DEFAULT_SIZES);
-	snippet_types[0] = REGCONFIGOID;
-	snippet_types[1] = TEXTOID;
-	snippet_types[2] = TSQUERYOID;
-	snippet_types[3] = TEXTOID;
+	call.nrows = 0;
 	fmgr_info(LookupFuncName(list_make2(makeString("journaling"), makeString("snippet")), 4,
 							 snippet_types, false),
 			  &call.snippet);
+	search_set_query(&call, tsq);
 	if (!PG_ARGISNULL(1))
 	{
 		/* a query without lexemes (only stop words) matches nothing */
 		if (tsq->size > 0)
 			search_user_rows(call.tsq, PG_GETARG_DATUM(1), limit, emit_search_row, &call);
+		if (later && call.nrows == 0 && tsq->size > 0)
+		{
+			TSQuery		corrected = SearchCorrectQuery(tsq, owner, &opts);
+
+			if (corrected != tsq && DatumGetBool(DirectFunctionCall2(tsquery_ne, PointerGetDatum(corrected),
+																	 PointerGetDatum(tsq))))
+			{
+				search_set_query(&call, corrected);
+				search_user_rows(call.tsq, PG_GETARG_DATUM(1), limit, emit_search_row, &call);
+			}
+		}
 	}
 	else
 		search_all_rows(&call, Int64GetDatum(limit), PG_ARGISNULL(2));

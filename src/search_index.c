@@ -345,22 +345,6 @@ static SPIPlanPtr drop_plan = NULL;
 static SPIPlanPtr insert_index_plan = NULL;
 static SPIPlanPtr insert_postings_plan = NULL;
 
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*plan = p;
-	}
-	return *plan;
-}
-
 /* Rebuild one user's index rows; returns the number of entries indexed. */
 static int64
 rebuild_user(Datum user_id)
@@ -381,19 +365,19 @@ rebuild_user(Datum user_id)
 	Datum		args[3];
 	uint32		i;
 
-	keep_plan(&drop_plan, "DELETE FROM journaling.search_index WHERE user_id OPERATOR(pg_catalog.=) $1",
-			  1, uuid_type);
+	JournalingKeepPlan(&drop_plan, "DELETE FROM journaling.search_index WHERE user_id OPERATOR(pg_catalog.=) $1",
+					   1, uuid_type, 0);
 	if (SPI_execute_plan(drop_plan, &user_id, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "refresh_search_index: deleting the old index failed");
 
 	table_init(&table, 1024);
 	buf_reserve(&entries, VARHDRSZ);	/* room for the bytea header */
 	entries.len = VARHDRSZ;
-	keep_plan(&read_plan,
-			  "SELECT e.id, e.entry_date, e.search_vector FROM journaling.journal_entries e "
-			  "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
-			  "ORDER BY e.entry_date DESC, e.id",
-			  1, uuid_type);
+	JournalingKeepPlan(&read_plan,
+					   "SELECT e.id, e.entry_date, e.search_vector FROM journaling.journal_entries e "
+					   "WHERE e.user_id OPERATOR(pg_catalog.=) $1 "
+					   "ORDER BY e.entry_date DESC, e.id",
+					   1, uuid_type, 0);
 	portal = SPI_cursor_open(NULL, read_plan, &user_id, NULL, false);
 	for (;;)
 	{
@@ -480,20 +464,20 @@ rebuild_user(Datum user_id)
 
 	SET_VARSIZE(entries.data, entries.len);
 
-	keep_plan(&insert_index_plan,
-			  "INSERT INTO journaling.search_index (user_id, nbuckets, entries) VALUES ($1, $2, $3)",
-			  3, index_types);
+	JournalingKeepPlan(&insert_index_plan,
+					   "INSERT INTO journaling.search_index (user_id, nbuckets, entries) VALUES ($1, $2, $3)",
+					   3, index_types, 0);
 	args[0] = user_id;
 	args[1] = Int32GetDatum(nbuckets);
 	args[2] = PointerGetDatum(entries.data);
 	if (SPI_execute_plan(insert_index_plan, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "refresh_search_index: writing the index failed");
 
-	keep_plan(&insert_postings_plan,
-			  "INSERT INTO journaling.search_postings (user_id, bucket, postings) "
-			  "SELECT $1, b.bucket, b.postings "
-			  "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS b(bucket, postings)",
-			  3, postings_types);
+	JournalingKeepPlan(&insert_postings_plan,
+					   "INSERT INTO journaling.search_postings (user_id, bucket, postings) "
+					   "SELECT $1, b.bucket, b.postings "
+					   "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS b(bucket, postings)",
+					   3, postings_types, 0);
 	args[1] = PointerGetDatum(construct_array(bucket_no, nrows, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	args[2] = PointerGetDatum(construct_array(bucket_data, nrows, BYTEAOID, -1, false, TYPALIGN_INT));
 	if (SPI_execute_plan(insert_postings_plan, args, NULL, false, 0) != SPI_OK_INSERT)

@@ -235,16 +235,7 @@ spi_write(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *args)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*plan = p;
-	}
+	JournalingKeepPlan(plan, sql, nargs, types, 0);
 	rc = SPI_execute_plan(*plan, args, NULL, false, 0);
 	if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
 		elog(ERROR, "capturing statistics changes failed: %s", SPI_result_code_string(rc));
