@@ -5,7 +5,6 @@
 #define JOURNALING_H
 
 #include "fmgr.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "datatype/timestamp.h"
 #include "pgtime.h"
@@ -38,8 +37,9 @@ extern void StatsCaptureInit(void);
 /* snippet.c */
 extern void SnippetInit(void);
 
-/* spi_plans.c */
-extern void JournalingKeepPlan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
+/* spi_plans.c (a SPIPlanPtr *: executor/spi.h is left to the files that run SQL) */
+struct _SPI_plan;
+extern void JournalingKeepPlan(struct _SPI_plan **plan, const char *sql, int nargs, Oid *types,
 							   int cursor_options);
 
 /*
