@@ -473,6 +473,29 @@ index_chain_setup(IndexSearch *is)
 	((WordEntryPos) ((lx)->pos[(lx)->next][2 * (j)] | ((lx)->pos[(lx)->next][2 * (j) + 1] << 8)))
 
 /*
+ * Does a match end at position p, every word at its distance before p?
+ * Called for ascending p: each word's cursor (chaincur) only moves forward.
+ */
+static bool
+index_chain_match(const IndexSearch *is, int p)
+{
+	int			c;
+
+	for (c = 0; c < is->nchain; c++)
+	{
+		const IndexLexeme *lx = &is->lex[is->chainlex[c]];
+		int			n = lx->npos[lx->next];
+		int			want = p - is->chainoff[c];
+
+		while (is->chaincur[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) < want)
+			is->chaincur[c]++;
+		if (is->chaincur[c] >= n || WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) != want)
+			return false;
+	}
+	return true;
+}
+
+/*
  * The rank bound of a candidate for a phrase query (see "Phrases"): the sum
  * over its matches of the largest weight among the positions of the
  * phrase's words in the match's stretch; 0 when it has no match, -1 when a
@@ -504,19 +527,7 @@ index_chain_bound(const IndexSearch *is, int32 ordinal)
 		int			p = WEP_GETPOS(CHAIN_WEP(anchor, j));
 		int			w = 0;
 
-		/* a match ends at p when every other word is at its distance before p */
-		for (c = 0; c < is->nchain; c++)
-		{
-			const IndexLexeme *lx = &is->lex[is->chainlex[c]];
-			int			n = lx->npos[lx->next];
-			int			want = p - is->chainoff[c];
-
-			while (is->chaincur[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) < want)
-				is->chaincur[c]++;
-			if (is->chaincur[c] >= n || WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) != want)
-				break;
-		}
-		if (c < is->nchain)
+		if (!index_chain_match(is, p))
 			continue;
 		/* the largest weight among the words' positions from p - span to p */
 		for (c = 0; c < is->nchain; c++)
@@ -991,18 +1002,7 @@ index_chain_rank(IndexSearch *is, int32 ordinal, bool *matches, float4 *rank)
 		int			noise,
 					k;
 
-		for (c = 0; c < is->nchain; c++)
-		{
-			const IndexLexeme *lx = &is->lex[is->chainlex[c]];
-			int			n = lx->npos[lx->next];
-			int			want = p - is->chainoff[c];
-
-			while (is->chaincur[c] < n && WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) < want)
-				is->chaincur[c]++;
-			if (is->chaincur[c] >= n || WEP_GETPOS(CHAIN_WEP(lx, is->chaincur[c])) != want)
-				break;
-		}
-		if (c < is->nchain)
+		if (!index_chain_match(is, p))
 			continue;
 		/* the cover: the entries from p - span to p */
 		while (doc[lo].pos < p - is->chainspan)
